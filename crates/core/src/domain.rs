@@ -1,0 +1,106 @@
+//! Root domains, `is_root` and `tld_class`, by the Public Suffix List (compiled into `psl`).
+
+use serde::{Deserialize, Serialize};
+
+/// The registrable root domain of `host`: `www.bbc.co.uk` → `bbc.co.uk`.
+/// Hosts without a registrable part (IP addresses, `localhost`, a bare suffix) are their own root.
+pub fn root_domain(host: &str) -> &str {
+    if is_ip(host) {
+        return host;
+    }
+    psl::domain_str(host).unwrap_or(host)
+}
+
+/// The host is its own root domain (no subdomain part).
+pub fn is_root(host: &str) -> bool {
+    root_domain(host) == host
+}
+
+pub fn is_ip(host: &str) -> bool {
+    host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// Ahrefs' `tld_class`: government and education hosts by their public suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TldClass {
+    Gov,
+    Edu,
+    Normal,
+}
+
+impl TldClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TldClass::Gov => "gov",
+            TldClass::Edu => "edu",
+            TldClass::Normal => "normal",
+        }
+    }
+}
+
+/// Labels that mark a government or an education registry when they appear in a host's
+/// public suffix (`gov`, `gov.uk`, `gouv.fr`, `go.jp`, `mil`; `edu`, `ac.uk`, `edu.au`).
+const GOV_LABELS: &[&str] = &["gov", "gob", "gouv", "govt", "go", "mil", "gv"];
+const EDU_LABELS: &[&str] = &["edu", "ac"];
+
+/// `gov` or `edu` when a label of the host's public suffix is a government or an education
+/// label; `normal` otherwise. Second-level registries count (`gov.uk`, `ac.jp`), so do the
+/// plain `.gov`, `.mil` and `.edu` top-level domains.
+pub fn tld_class(host: &str) -> TldClass {
+    if is_ip(host) {
+        return TldClass::Normal;
+    }
+    let suffix = psl::suffix_str(host).unwrap_or("");
+    let labels = suffix.split('.');
+    for label in labels {
+        if GOV_LABELS.contains(&label) {
+            return TldClass::Gov;
+        }
+        if EDU_LABELS.contains(&label) {
+            return TldClass::Edu;
+        }
+    }
+    TldClass::Normal
+}
+
+/// The /24 network of an IPv4 address (`1.2.3.4` → `1.2.3`), Ahrefs' "class C".
+pub fn class_c(ip: &str) -> Option<String> {
+    let addr: std::net::Ipv4Addr = ip.parse().ok()?;
+    let [a, b, c, _] = addr.octets();
+    Some(format!("{a}.{b}.{c}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_domains_follow_the_public_suffix_list() {
+        assert_eq!(root_domain("www.bbc.co.uk"), "bbc.co.uk");
+        assert_eq!(root_domain("en.wikipedia.org"), "wikipedia.org");
+        assert_eq!(root_domain("foo.github.io"), "foo.github.io");
+        assert_eq!(root_domain("127.0.0.1"), "127.0.0.1");
+        assert_eq!(root_domain("localhost"), "localhost");
+        assert!(is_root("example.com"));
+        assert!(!is_root("www.example.com"));
+    }
+
+    #[test]
+    fn tld_classes() {
+        assert_eq!(tld_class("www.whitehouse.gov"), TldClass::Gov);
+        assert_eq!(tld_class("www.gov.uk"), TldClass::Gov);
+        assert_eq!(tld_class("service.gouv.fr"), TldClass::Gov);
+        assert_eq!(tld_class("cs.stanford.edu"), TldClass::Edu);
+        assert_eq!(tld_class("www.ox.ac.uk"), TldClass::Edu);
+        assert_eq!(tld_class("example.co.uk"), TldClass::Normal);
+        assert_eq!(tld_class("github.com"), TldClass::Normal);
+        assert_eq!(tld_class("10.0.0.1"), TldClass::Normal);
+    }
+
+    #[test]
+    fn class_c_of_ipv4() {
+        assert_eq!(class_c("192.168.10.77").as_deref(), Some("192.168.10"));
+        assert_eq!(class_c("::1"), None);
+    }
+}
