@@ -1,1 +1,125 @@
-fn main() {}
+//! `anchorage`: the command line of the Anchorage backlink index.
+
+mod commands;
+mod demo;
+mod progress;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "anchorage",
+    version,
+    about = "An open, self-hosted backlink index with Ahrefs- and DataForSEO-compatible APIs"
+)]
+struct Cli {
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `anchorage_index=debug`.
+    #[arg(long, global = true, env = "ANCHORAGE_LOG", default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DataDirArg {
+    /// The data directory (fetch log, snapshot generations).
+    #[arg(long, env = "ANCHORAGE_DATA_DIR", default_value = "./anchorage-data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read WARC, ARC or WAT files (gzip or plain) into the fetch log.
+    Ingest {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Ingest files even when the log already holds them.
+        #[arg(long)]
+        force: bool,
+        /// Archive files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the page facts and links of every page in archive files, without indexing.
+    Extract {
+        /// Output format: one JSON object per page.
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl"])]
+        format: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Build a new snapshot generation from the fetch log and make it current.
+    Build {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Generations kept on disk, the current one included.
+        #[arg(long, default_value_t = 3)]
+        keep: usize,
+    },
+    /// Serve the APIs over the current generation.
+    Serve {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Address to listen on (loopback unless API keys are configured).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Generate a synthetic web, index it and serve it: no network, no files needed.
+    Demo {
+        /// Where the demo's data goes (replaced on each run).
+        #[arg(long, default_value = "./anchorage-demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Sites in the synthetic web.
+        #[arg(long, default_value_t = 40)]
+        sites: usize,
+        /// Seed of the generator (same seed, same web).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Build the index and exit instead of serving it.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Print the column catalogue (Markdown table).
+    Columns,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    match cli.command {
+        Command::Ingest { data, force, files } => commands::ingest(&data.data_dir, &files, force),
+        Command::Extract { format: _, files } => commands::extract(&files),
+        Command::Build { data, keep } => commands::build(&data.data_dir, keep).map(|_| ()),
+        Command::Serve { data, listen } => commands::serve(&data.data_dir, listen),
+        Command::Demo {
+            data_dir,
+            listen,
+            sites,
+            seed,
+            no_serve,
+        } => demo::run(&demo::DemoArgs {
+            data_dir,
+            listen,
+            sites,
+            seed,
+            serve: !no_serve,
+        }),
+        Command::Columns => {
+            print!("{}", anchorage_core::catalogue::markdown_table());
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

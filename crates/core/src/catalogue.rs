@@ -216,7 +216,11 @@ fn access_text(a: Access) -> String {
             parts.push(name);
         }
     }
-    if parts.is_empty() { "—".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Every column of Ahrefs v3 `all-backlinks` and `broken-backlinks` (select and `where`
@@ -286,7 +290,19 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
         name: "broken_redirect_reason",
         ty: ColType::Str,
         nullable: true,
-        enum_values: &["droppedmanual", "droppedtooold", "dropped", "codechanged", "nxdomain", "robotsdisallowed", "curlerror", "invalidtarget", "nomorecanonical", "isnowparked", "targetchanged"],
+        enum_values: &[
+            "droppedmanual",
+            "droppedtooold",
+            "dropped",
+            "codechanged",
+            "nxdomain",
+            "robotsdisallowed",
+            "curlerror",
+            "invalidtarget",
+            "nomorecanonical",
+            "isnowparked",
+            "targetchanged",
+        ],
         cost: 1,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: NONE,
@@ -358,7 +374,21 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
         name: "drop_reason",
         ty: ColType::Str,
         nullable: true,
-        enum_values: &["manual", "noratingunused", "notop", "tooold", "oldunavailable", "rescursive", "duplicate", "nxdomain", "malformed", "blockedport", "disallowed", "unlinked", "lowvalue"],
+        enum_values: &[
+            "manual",
+            "noratingunused",
+            "notop",
+            "tooold",
+            "oldunavailable",
+            "rescursive",
+            "duplicate",
+            "nxdomain",
+            "malformed",
+            "blockedport",
+            "disallowed",
+            "unlinked",
+            "lowvalue",
+        ],
         cost: 1,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: NONE,
@@ -790,7 +820,16 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
         name: "link_type",
         ty: ColType::Str,
         nullable: false,
-        enum_values: &["redirect", "frame", "text", "form", "canonical", "alternate", "rss", "image"],
+        enum_values: &[
+            "redirect",
+            "frame",
+            "text",
+            "form",
+            "canonical",
+            "alternate",
+            "rss",
+            "image",
+        ],
         cost: 1,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: SELECT | FILTER | ORDER,
@@ -862,7 +901,15 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
         name: "lost_reason",
         ty: ColType::Str,
         nullable: true,
-        enum_values: &["removedfromhtml", "notcanonical", "noindex", "pageredirected", "pageerror", "lostredirect", "notfound"],
+        enum_values: &[
+            "removedfromhtml",
+            "notcanonical",
+            "noindex",
+            "pageredirected",
+            "pageerror",
+            "lostredirect",
+            "notfound",
+        ],
         cost: 1,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: NONE,
@@ -1312,7 +1359,10 @@ mod tests {
     fn enums_and_types() {
         let lt = backlink_column("link_type").unwrap();
         assert!(lt.enum_values.contains(&"canonical"));
-        assert_eq!(backlink_column("domain_rating_source").unwrap().ty, ColType::Float);
+        assert_eq!(
+            backlink_column("domain_rating_source").unwrap().ty,
+            ColType::Float
+        );
         assert!(backlink_column("url_redirect").unwrap().ty.is_list());
         assert!(markdown_table().contains("| `anchor` | string |"));
     }

@@ -12,6 +12,8 @@ pub mod catalogue;
 pub mod domain;
 pub mod record;
 pub mod target;
+#[doc(hidden)]
+pub mod testing;
 pub mod time;
 pub mod urls;
 

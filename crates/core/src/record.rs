@@ -84,6 +84,8 @@ pub struct RevisitRecord {
 }
 
 /// What acquire yields for each useful record of an archive or each crawler fetch.
+// Captures are moved, not stored: boxing the page would add an allocation per record.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Capture {
     Response(FetchRecord),

@@ -1,6 +1,6 @@
 //! What a query is about: a target (URL, prefix, host or host with subdomains) and a protocol.
 
-use crate::urls::{reversed_host, NormalizedUrl, UrlError};
+use crate::urls::{NormalizedUrl, UrlError, reversed_host};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -86,7 +86,10 @@ impl FromStr for Protocol {
             "both" => Ok(Protocol::Both),
             "http" => Ok(Protocol::Http),
             "https" => Ok(Protocol::Https),
-            other => Err(format!("'{other}' is not one of {}", Protocol::NAMES.join(", "))),
+            other => Err(format!(
+                "'{other}' is not one of {}",
+                Protocol::NAMES.join(", ")
+            )),
         }
     }
 }
@@ -157,6 +160,13 @@ impl Target {
         } else {
             format!("http://{trimmed}")
         };
+        if url::Url::parse(&with_scheme)
+            .is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+        {
+            return Err(UrlError::Invalid(
+                "a target cannot carry user credentials ('@')".into(),
+            ));
+        }
         let url = NormalizedUrl::parse(&with_scheme)?;
         let port = url.url().port();
         Ok(Target {
@@ -249,8 +259,14 @@ mod tests {
     #[test]
     fn modes_parse_and_reject_unknown() {
         assert_eq!("prefix".parse::<TargetMode>(), Ok(TargetMode::Prefix));
-        assert!("everything".parse::<TargetMode>().unwrap_err().contains("exact"));
+        assert!(
+            "everything"
+                .parse::<TargetMode>()
+                .unwrap_err()
+                .contains("exact")
+        );
         assert!(Target::parse("", TargetMode::Exact).is_err());
         assert!(Target::parse("ftp://x.org", TargetMode::Exact).is_err());
+        assert!(Target::parse("mailto:a@b.org", TargetMode::Exact).is_err());
     }
 }

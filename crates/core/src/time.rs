@@ -16,7 +16,9 @@ pub fn iso_date(ts: Micros) -> String {
 
 /// `2022-01-27 20:18:57 +00:00`: DataForSEO's date-time format.
 pub fn dataforseo(ts: Micros) -> String {
-    to_datetime(ts).format("%Y-%m-%d %H:%M:%S +00:00").to_string()
+    to_datetime(ts)
+        .format("%Y-%m-%d %H:%M:%S +00:00")
+        .to_string()
 }
 
 fn to_datetime(ts: Micros) -> DateTime<Utc> {
@@ -30,7 +32,11 @@ pub fn parse_warc_date(s: &str) -> Option<Micros> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&Utc).timestamp_micros());
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S%.fZ"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%SZ",
+        "%Y-%m-%dT%H:%MZ",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(dt.and_utc().timestamp_micros());
         }
@@ -89,9 +95,15 @@ mod tests {
         assert_eq!(iso(t), "2024-05-20T10:11:12Z");
         assert_eq!(dataforseo(t), "2024-05-20 10:11:12 +00:00");
         assert_eq!(iso_date(t), "2024-05-20");
-        assert_eq!(parse_warc_date("2024-05-20T10:11:12.345678Z"), Some(t + 345_678));
+        assert_eq!(
+            parse_warc_date("2024-05-20T10:11:12.345678Z"),
+            Some(t + 345_678)
+        );
         assert_eq!(parse_arc_date("20240520101112"), Some(t));
-        assert_eq!(iso(parse_warc_date("2024-05").unwrap()), "2024-05-01T00:00:00Z");
+        assert_eq!(
+            iso(parse_warc_date("2024-05").unwrap()),
+            "2024-05-01T00:00:00Z"
+        );
         assert_eq!(parse_warc_date("2009-03-65T08:43:19-0800"), None);
         assert_eq!(parse_arc_date("2024x"), None);
     }
@@ -102,7 +114,15 @@ mod tests {
             parse_any("2021-03-04T05:06:07+02:00").map(iso).as_deref(),
             Some("2021-03-04T03:06:07Z")
         );
-        assert_eq!(parse_any("Tue, 15 Nov 1994 08:12:31 GMT").map(iso).as_deref(), Some("1994-11-15T08:12:31Z"));
-        assert_eq!(parse_any("2020-01-02 garbage").map(iso_date).as_deref(), Some("2020-01-02"));
+        assert_eq!(
+            parse_any("Tue, 15 Nov 1994 08:12:31 GMT")
+                .map(iso)
+                .as_deref(),
+            Some("1994-11-15T08:12:31Z")
+        );
+        assert_eq!(
+            parse_any("2020-01-02 garbage").map(iso_date).as_deref(),
+            Some("2020-01-02")
+        );
     }
 }

@@ -138,6 +138,22 @@ impl fmt::Debug for NormalizedUrl {
     }
 }
 
+/// The host of an already normalised URL string, without parsing it again.
+pub fn host_of(normalized: &str) -> &str {
+    let rest = normalized.split_once("://").map_or(normalized, |(_, r)| r);
+    let end = if rest.starts_with('[') {
+        rest.find(']').map_or(rest.len(), |i| i + 1)
+    } else {
+        rest.find([':', '/', '?']).unwrap_or(rest.len())
+    };
+    &rest[..end]
+}
+
+/// An already normalised URL without its scheme (see [`NormalizedUrl::plain`]).
+pub fn plain_of(normalized: &str) -> &str {
+    normalized.split_once("://").map_or(normalized, |(_, r)| r)
+}
+
 /// `www.example.com` → `com.example.www`; IP addresses and bracketed IPv6 stay as written,
 /// since reversing their parts would group unrelated addresses.
 pub fn reversed_host(host: &str) -> String {
@@ -214,11 +230,23 @@ mod tests {
 
     #[test]
     fn normalises_case_ports_fragments_and_escapes() {
-        assert_eq!(n("HTTP://WWW.Example.COM:80/a/./b/../c#frag"), "http://www.example.com/a/c");
+        assert_eq!(
+            n("HTTP://WWW.Example.COM:80/a/./b/../c#frag"),
+            "http://www.example.com/a/c"
+        );
         assert_eq!(n("https://example.com:443"), "https://example.com/");
-        assert_eq!(n("https://example.com:8443/x"), "https://example.com:8443/x");
-        assert_eq!(n("http://example.com/%7euser/%2fa%2Fb"), "http://example.com/~user/%2Fa%2Fb");
-        assert_eq!(n("http://example.com/a?q=%41%3d"), "http://example.com/a?q=A%3D");
+        assert_eq!(
+            n("https://example.com:8443/x"),
+            "https://example.com:8443/x"
+        );
+        assert_eq!(
+            n("http://example.com/%7euser/%2fa%2Fb"),
+            "http://example.com/~user/%2Fa%2Fb"
+        );
+        assert_eq!(
+            n("http://example.com/a?q=%41%3d"),
+            "http://example.com/a?q=A%3D"
+        );
         assert_eq!(n("http://example.com./"), "http://example.com/");
         assert_eq!(n("http://example.com/a?"), "http://example.com/a");
     }
@@ -226,13 +254,22 @@ mod tests {
     #[test]
     fn idna_hosts_become_punycode() {
         assert_eq!(n("http://Bücher.example/"), "http://xn--bcher-kva.example/");
-        assert_eq!(n("http://ÉXAMPLE.com/ü"), "http://xn--xample-9ua.com/%C3%BC");
+        assert_eq!(
+            n("http://ÉXAMPLE.com/ü"),
+            "http://xn--xample-9ua.com/%C3%BC"
+        );
     }
 
     #[test]
     fn rejects_other_schemes_and_garbage() {
-        assert!(matches!(NormalizedUrl::parse("mailto:a@b.c"), Err(UrlError::Scheme(_))));
-        assert!(matches!(NormalizedUrl::parse("javascript:void(0)"), Err(UrlError::Scheme(_))));
+        assert!(matches!(
+            NormalizedUrl::parse("mailto:a@b.c"),
+            Err(UrlError::Scheme(_))
+        ));
+        assert!(matches!(
+            NormalizedUrl::parse("javascript:void(0)"),
+            Err(UrlError::Scheme(_))
+        ));
         assert!(NormalizedUrl::parse("http://").is_err());
         assert!(NormalizedUrl::parse("not a url").is_err());
         let long = format!("http://e.com/{}", "a".repeat(MAX_URL_LEN));
@@ -242,9 +279,18 @@ mod tests {
     #[test]
     fn joins_relative_references() {
         let base = Url::parse("http://example.com/dir/page.html").unwrap();
-        assert_eq!(NormalizedUrl::join(&base, "../x#y").unwrap().as_str(), "http://example.com/x");
-        assert_eq!(NormalizedUrl::join(&base, " sub ").unwrap().as_str(), "http://example.com/dir/sub");
-        assert_eq!(NormalizedUrl::join(&base, "//other.org").unwrap().as_str(), "http://other.org/");
+        assert_eq!(
+            NormalizedUrl::join(&base, "../x#y").unwrap().as_str(),
+            "http://example.com/x"
+        );
+        assert_eq!(
+            NormalizedUrl::join(&base, " sub ").unwrap().as_str(),
+            "http://example.com/dir/sub"
+        );
+        assert_eq!(
+            NormalizedUrl::join(&base, "//other.org").unwrap().as_str(),
+            "http://other.org/"
+        );
     }
 
     #[test]
@@ -254,8 +300,19 @@ mod tests {
         assert_eq!(u.plain(), "www.example.com:8080/a/b?c=1");
         assert_eq!(u.path_and_query(), "/a/b?c=1");
         assert_eq!(u.port(), 8080);
-        assert_eq!(NormalizedUrl::parse("http://10.1.2.3/x").unwrap().key(), "10.1.2.3/x");
+        assert_eq!(
+            NormalizedUrl::parse("http://10.1.2.3/x").unwrap().key(),
+            "10.1.2.3/x"
+        );
         assert!(NormalizedUrl::parse("http://a.com/").unwrap().is_homepage());
-        assert!(!NormalizedUrl::parse("http://a.com/?x").unwrap().is_homepage());
+        assert!(
+            !NormalizedUrl::parse("http://a.com/?x")
+                .unwrap()
+                .is_homepage()
+        );
+        assert_eq!(host_of("https://www.a.com:81/x"), "www.a.com");
+        assert_eq!(host_of("http://[::1]:8080/"), "[::1]");
+        assert_eq!(host_of("http://a.com?x"), "a.com");
+        assert_eq!(plain_of("https://a.com/x?y"), "a.com/x?y");
     }
 }

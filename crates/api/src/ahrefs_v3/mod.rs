@@ -1,0 +1,228 @@
+//! Ahrefs API v3 Site Explorer (`/v3/site-explorer/*`): request parsing into the query layer's
+//! values and rendering in Ahrefs' envelopes. No query logic lives here.
+
+pub mod where_json;
+
+use crate::error::ApiError;
+use crate::params::{Params, one_of};
+use crate::render::{self, DateStyle};
+use crate::state::AppState;
+use anchorage_core::catalogue::{BacklinkReport, Column, FILTER, ORDER, SELECT, backlink_column};
+use anchorage_core::target::{Protocol, Target, TargetMode};
+use anchorage_core::time::parse_date;
+use anchorage_query::{Aggregation, BacklinksQuery, History, LINK_GROUP_COUNT, OrderBy};
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::collections::BTreeSet;
+
+/// Largest `limit` one request may ask for.
+pub const MAX_LIMIT: usize = 100_000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v3/site-explorer/all-backlinks", get(all_backlinks))
+        .route("/v3/site-explorer/broken-backlinks", get(broken_backlinks))
+}
+
+async fn all_backlinks(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    backlinks(state, raw, BacklinkReport::AllBacklinks).await
+}
+
+async fn broken_backlinks(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    backlinks(state, raw, BacklinkReport::BrokenBacklinks).await
+}
+
+async fn backlinks(
+    state: AppState,
+    raw: Option<String>,
+    report: BacklinkReport,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref());
+    let query = parse_backlinks(&params, report)?;
+    let output = params
+        .parsed("output", one_of(&["json", "csv", "xml", "php"]))?
+        .unwrap_or("json");
+    let _timeout = params.count("timeout", 3600)?;
+    params.reject_unknown(report.name())?;
+    if output != "json" {
+        return Err(ApiError::param(
+            "output",
+            format!("'{output}' is not served yet (json is)"),
+        ));
+    }
+    let engine = state.engine().await?;
+    let batches = engine.backlinks(&query).await?;
+    let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
+    let rows = render::rows(&batches, &columns, DateStyle::Iso);
+    let row_cost = row_cost(&query);
+    let mut response = Json(serde_json::json!({ "backlinks": rows })).into_response();
+    units_headers(&mut response, rows.len(), row_cost);
+    Ok(response)
+}
+
+/// Parses the parameters of `all-backlinks` / `broken-backlinks`.
+pub fn parse_backlinks(
+    params: &Params,
+    report: BacklinkReport,
+) -> Result<BacklinksQuery, ApiError> {
+    let mode = params
+        .parsed("mode", |v| v.parse::<TargetMode>())?
+        .unwrap_or_default();
+    let target = Target::parse(params.required("target")?, mode)
+        .map_err(|e| ApiError::param("target", e))?;
+    let protocol = params
+        .parsed("protocol", |v| v.parse::<Protocol>())?
+        .unwrap_or_default();
+    let aggregation = params
+        .parsed("aggregation", |v| {
+            Aggregation::parse(v)
+                .ok_or_else(|| format!("'{v}' is not one of {}", Aggregation::NAMES.join(", ")))
+        })?
+        .unwrap_or_default();
+    let history = match report {
+        BacklinkReport::AllBacklinks => {
+            params.parsed("history", parse_history)?.unwrap_or_default()
+        }
+        BacklinkReport::BrokenBacklinks => History::Live,
+    };
+    let select = parse_select(params.required("select")?, report, aggregation)?;
+    let filter = params
+        .parsed("where", |v| {
+            where_json::parse(v, &|name| resolve(name, report, FILTER)).map(Some)
+        })?
+        .flatten();
+    let order_by = params
+        .parsed("order_by", |v| parse_order_by(v, report))?
+        .unwrap_or_default();
+    Ok(BacklinksQuery {
+        report,
+        target,
+        protocol,
+        select,
+        filter,
+        order_by,
+        limit: params.count("limit", MAX_LIMIT)?.unwrap_or(1000),
+        offset: params.count("offset", usize::MAX)?.unwrap_or(0),
+        aggregation,
+        history,
+    })
+}
+
+/// A column of `report` usable for `access`, or why not.
+fn resolve(name: &str, report: BacklinkReport, access: u8) -> Result<&'static Column, String> {
+    let column =
+        backlink_column(name).ok_or_else(|| format!("unknown column for {}", report.name()))?;
+    if report.access(column) & access == 0 {
+        let what = match access {
+            SELECT => "returned",
+            FILTER => "filtered on",
+            _ => "ordered by",
+        };
+        return Err(format!("this column cannot be {what} in {}", report.name()));
+    }
+    Ok(column)
+}
+
+fn parse_select(
+    v: &str,
+    report: BacklinkReport,
+    aggregation: Aggregation,
+) -> Result<Vec<&'static Column>, ApiError> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let column = resolve(name, report, SELECT)
+            .map_err(|e| ApiError::param("select", format!("'{name}': {e}")))?;
+        if name == LINK_GROUP_COUNT && aggregation == Aggregation::All {
+            return Err(ApiError::param(
+                "select",
+                "'link_group_count' is not available with aggregation=all",
+            ));
+        }
+        if seen.insert(name) {
+            out.push(column);
+        }
+    }
+    if out.is_empty() {
+        return Err(ApiError::param("select", "name at least one column"));
+    }
+    Ok(out)
+}
+
+fn parse_order_by(v: &str, report: BacklinkReport) -> Result<Vec<OrderBy>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (name, dir) = part.split_once(':').unwrap_or((part, "asc"));
+            let descending = match dir {
+                "asc" => false,
+                "desc" => true,
+                other => return Err(format!("'{other}' in '{part}' is not asc or desc")),
+            };
+            let column = resolve(name, report, ORDER).map_err(|e| format!("'{name}': {e}"))?;
+            Ok(OrderBy { column, descending })
+        })
+        .collect()
+}
+
+fn parse_history(v: &str) -> Result<History, String> {
+    match v {
+        "live" => Ok(History::Live),
+        "all_time" => Ok(History::AllTime),
+        other => other
+            .strip_prefix("since:")
+            .and_then(parse_date)
+            .map(History::Since)
+            .ok_or_else(|| format!("'{other}' is not live, all_time or since:YYYY-MM-DD")),
+    }
+}
+
+/// Units per row: the cost of every distinct column selected, filtered or sorted on.
+pub fn row_cost(query: &BacklinksQuery) -> u64 {
+    let mut names: BTreeSet<&str> = query.select.iter().map(|c| c.name).collect();
+    names.extend(query.order_by.iter().map(|o| o.column.name));
+    if let Some(f) = &query.filter {
+        collect_filter_columns(f, &mut names);
+    }
+    names
+        .iter()
+        .filter_map(|n| backlink_column(n))
+        .map(|c| u64::from(c.cost))
+        .sum()
+}
+
+fn collect_filter_columns(filter: &anchorage_query::Filter, out: &mut BTreeSet<&'static str>) {
+    use anchorage_query::Filter::*;
+    match filter {
+        And(v) | Or(v) => v.iter().for_each(|f| collect_filter_columns(f, out)),
+        Not(f) => collect_filter_columns(f, out),
+        Cond { column, .. } | List { column, .. } => {
+            out.insert(column.name);
+        }
+    }
+}
+
+/// Ahrefs' unit accounting headers: cost = max(50, per-row cost × rows).
+pub fn units_headers(response: &mut Response, rows: usize, row_cost: u64) {
+    let total = (row_cost * rows as u64).max(50);
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-api-rows", rows as u64),
+        ("x-api-units-cost-row", row_cost),
+        ("x-api-units-cost-total", total),
+        ("x-api-units-cost-total-actual", total),
+    ] {
+        headers.insert(name, HeaderValue::from(value));
+    }
+    headers.insert("x-api-cache", HeaderValue::from_static("miss"));
+}

@@ -1,0 +1,61 @@
+//! Ahrefs-style errors: an HTTP status and `{"error": "..."}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    /// A bad value of one parameter: the message names it.
+    pub fn param(name: &str, reason: impl std::fmt::Display) -> Self {
+        Self::bad_request(format!("{name}: {reason}"))
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<anchorage_query::QueryError> for ApiError {
+    fn from(e: anchorage_query::QueryError) -> Self {
+        match e {
+            anchorage_query::QueryError::Invalid(m) => ApiError::bad_request(m),
+            other => {
+                tracing::error!(error = %other, "query failed");
+                ApiError::internal(format!("internal error: {other}"))
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,49 @@
+//! Shared server state: the data directory and the engine over its current generation,
+//! replaced when a build switches `CURRENT`.
+
+use crate::error::ApiError;
+use anchorage_index::{DataDir, snapshot};
+use anchorage_query::Engine;
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub dir: DataDir,
+    engine: Arc<RwLock<Option<Arc<Engine>>>>,
+}
+
+impl AppState {
+    pub fn new(dir: DataDir) -> Self {
+        AppState {
+            dir,
+            engine: Arc::new(RwLock::new(None)),
+        }
+    }
+
+    /// The engine over the current generation, reopened when `CURRENT` changed.
+    pub async fn engine(&self) -> Result<Arc<Engine>, ApiError> {
+        let current =
+            snapshot::current(&self.dir).map_err(|e| ApiError::internal(e.to_string()))?;
+        let Some(current) = current else {
+            return Err(ApiError::not_found(
+                "the index is empty: run `anchorage build` first",
+            ));
+        };
+        if let Some(engine) = self.engine.read().await.as_ref()
+            && engine.generation.manifest.generation == current.manifest.generation
+        {
+            return Ok(engine.clone());
+        }
+        let mut slot = self.engine.write().await;
+        if let Some(engine) = slot.as_ref()
+            && engine.generation.manifest.generation == current.manifest.generation
+        {
+            return Ok(engine.clone());
+        }
+        let engine = Arc::new(Engine::open(current).await?);
+        tracing::info!(generation = %engine.generation.manifest.generation, "serving generation");
+        *slot = Some(engine.clone());
+        Ok(engine)
+    }
+}

@@ -1,0 +1,83 @@
+//! Shared helpers of the API integration tests: an index built in a temporary directory and
+//! requests sent to the app in-process.
+#![allow(dead_code)]
+
+use anchorage_index::DataDir;
+use anchorage_index::build::{BuildConfig, build};
+use anchorage_index::ingest::{IngestConfig, ingest_files};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+pub struct Index {
+    _tmp: tempfile::TempDir,
+    pub dir: DataDir,
+    pub files: Vec<PathBuf>,
+}
+
+impl Index {
+    /// An empty index.
+    pub fn empty() -> Index {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::open(tmp.path()).expect("data dir");
+        Index {
+            _tmp: tmp,
+            dir,
+            files: Vec::new(),
+        }
+    }
+
+    /// Every WARC of `../shared/testdata/warc/`, ingested and built (`None`: data absent).
+    pub fn of_shared_warcs() -> Option<Index> {
+        let root = anchorage_core::testing::shared_testdata()?;
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("warc"))
+            .expect("warc dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        let mut index = Index::empty();
+        index.files = files;
+        index.ingest_again(false);
+        index.rebuild();
+        Some(index)
+    }
+
+    pub fn ingest_again(&self, force: bool) {
+        let config = IngestConfig {
+            force,
+            ..IngestConfig::default()
+        };
+        ingest_files(&self.dir, &self.files, &config, &|_| {}).expect("ingest");
+    }
+
+    pub fn rebuild(&self) {
+        build(&self.dir, &BuildConfig::default()).expect("build");
+    }
+
+    pub fn backlink_rows(&self) -> u64 {
+        let generation = anchorage_index::snapshot::require_current(&self.dir).expect("generation");
+        generation.manifest.tables["backlinks.parquet"]
+    }
+
+    pub fn app(&self) -> Router {
+        anchorage_api::app(self.dir.clone())
+    }
+}
+
+/// GET `uri`; the status and the JSON body.
+pub async fn get(app: &Router, uri: &str) -> (StatusCode, serde_json::Value) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, json)
+}

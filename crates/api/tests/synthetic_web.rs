@@ -1,0 +1,398 @@
+//! The Ahrefs v3 backlink endpoints against the synthetic web, whose ground truth knows every
+//! link: rows, grouping, modes, paging and errors are checked exactly.
+
+mod support;
+
+use anchorage_synth::truth::TruthLink;
+use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use support::{Index, get};
+
+fn indexed_web() -> (Index, SyntheticWeb) {
+    let web = generate(&SynthConfig::with_seed(7), 0);
+    let mut index = Index::empty();
+    let warc = index.dir.root().join("synthetic.warc.gz");
+    web.write_warc(&warc).expect("warc");
+    index.files = vec![warc];
+    index.ingest_again(false);
+    index.rebuild();
+    (index, web)
+}
+
+/// Live external links to `root` in the truth: from a 200 page that is not noindex.
+fn truth_backlinks<'a>(web: &'a SyntheticWeb, root: &str) -> Vec<&'a TruthLink> {
+    web.external_backlinks_to(root)
+        .into_iter()
+        .filter(|l| !l.page_noindex)
+        .collect()
+}
+
+fn rows(json: &Value) -> &Vec<Value> {
+    json["backlinks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no backlinks in {json}"))
+}
+
+fn top_site(web: &SyntheticWeb) -> String {
+    web.sites_by_popularity()[0].root_domain.clone()
+}
+
+const BASE: &str = "/v3/site-explorer/all-backlinks";
+
+#[tokio::test]
+async fn aggregation_all_returns_every_live_link_of_the_truth() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    for site in web.sites_by_popularity().iter().take(5) {
+        let root = &site.root_domain;
+        let (status, json) = get(&app, &format!("{BASE}?target={root}&aggregation=all&select=url_from,url_to,link_type,anchor,is_nofollow&limit=100000")).await;
+        assert_eq!(status, 200, "{json}");
+        let mut got: Vec<(String, String, String)> = rows(&json)
+            .iter()
+            .map(|r| {
+                (
+                    r["url_from"].as_str().unwrap().into(),
+                    r["url_to"].as_str().unwrap().into(),
+                    r["link_type"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let mut want: Vec<(String, String, String)> = truth_backlinks(&web, root)
+            .iter()
+            .map(|l| {
+                (
+                    l.from.clone(),
+                    l.to.clone(),
+                    l.element.link_type().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{root}");
+    }
+}
+
+#[tokio::test]
+async fn one_per_domain_has_one_row_per_referring_domain() {
+    let (index, web) = indexed_web();
+    let root = top_site(&web);
+    let (status, json) = get(&index.app(), &format!("{BASE}?target={root}&aggregation=1_per_domain&select=root_name_source,link_group_count&limit=100000")).await;
+    assert_eq!(status, 200, "{json}");
+    let domains: Vec<&str> = rows(&json)
+        .iter()
+        .map(|r| r["root_name_source"].as_str().unwrap())
+        .collect();
+    let unique: BTreeSet<&str> = domains.iter().copied().collect();
+    assert_eq!(domains.len(), unique.len());
+    let truth = truth_backlinks(&web, &root);
+    let want: BTreeSet<&str> = truth.iter().map(|l| l.from_root.as_str()).collect();
+    assert_eq!(unique, want);
+    let total: i64 = rows(&json)
+        .iter()
+        .map(|r| r["link_group_count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        total as usize,
+        truth.len(),
+        "group sizes add up to every link"
+    );
+}
+
+#[tokio::test]
+async fn similar_links_groups_add_up() {
+    let (index, web) = indexed_web();
+    let root = top_site(&web);
+    let (status, json) = get(
+        &index.app(),
+        &format!(
+            "{BASE}?target={root}&select=url_from,url_to,anchor,link_group_count&limit=100000"
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
+    let total: i64 = rows(&json)
+        .iter()
+        .map(|r| r["link_group_count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total as usize, truth_backlinks(&web, &root).len());
+    assert!(
+        rows(&json).len() < total as usize,
+        "some similar links were grouped"
+    );
+}
+
+#[tokio::test]
+async fn modes_and_protocols_scope_the_target() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    let site = web.sites_by_popularity()[0];
+    let truth = truth_backlinks(&web, &site.root_domain);
+    let count = |json: &Value| rows(json).len();
+    // exact: the homepage, over http and https (protocol=both).
+    let plain = anchorage_core::urls::plain_of;
+    let (_, json) = get(
+        &app,
+        &format!(
+            "{BASE}?target={}&mode=exact&aggregation=all&select=url_to&limit=100000",
+            site.home_url
+        ),
+    )
+    .await;
+    assert_eq!(
+        count(&json),
+        truth
+            .iter()
+            .filter(|l| plain(&l.to) == plain(&site.home_url))
+            .count()
+    );
+    let (_, json) = get(
+        &app,
+        &format!(
+            "{BASE}?target={}&mode=exact&protocol=https&aggregation=all&select=url_to&limit=100000",
+            site.home_url
+        ),
+    )
+    .await;
+    let https_home = site.home_url.replacen("http://", "https://", 1);
+    assert_eq!(
+        count(&json),
+        truth.iter().filter(|l| l.to == https_home).count()
+    );
+    // domain: the primary host only.
+    let (_, json) = get(
+        &app,
+        &format!(
+            "{BASE}?target={}&mode=domain&aggregation=all&select=url_to&limit=100000",
+            site.primary_host
+        ),
+    )
+    .await;
+    let on_host = |u: &str| anchorage_core::urls::host_of(u) == site.primary_host;
+    assert_eq!(
+        count(&json),
+        truth.iter().filter(|l| on_host(&l.to)).count()
+    );
+    // prefix: the homepage URL as a prefix is the whole scheme+host of the site.
+    let (_, json) = get(
+        &app,
+        &format!(
+            "{BASE}?target={}&mode=prefix&protocol=both&aggregation=all&select=url_to&limit=100000",
+            site.home_url
+        ),
+    )
+    .await;
+    assert_eq!(
+        count(&json),
+        truth.iter().filter(|l| on_host(&l.to)).count()
+    );
+    // protocol: only https targets.
+    let (_, json) = get(
+        &app,
+        &format!(
+            "{BASE}?target={}&protocol=https&aggregation=all&select=url_to&limit=100000",
+            site.root_domain
+        ),
+    )
+    .await;
+    assert!(
+        rows(&json)
+            .iter()
+            .all(|r| r["url_to"].as_str().unwrap().starts_with("https://"))
+    );
+    assert_eq!(
+        count(&json),
+        truth
+            .iter()
+            .filter(|l| l.to.starts_with("https://"))
+            .count()
+    );
+}
+
+#[tokio::test]
+async fn pages_through_limit_and_offset_are_stable() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    let root = top_site(&web);
+    let q = format!(
+        "{BASE}?target={root}&aggregation=all&select=url_from,url_to,anchor&order_by=domain_rating_source:desc,url_from:asc"
+    );
+    let (_, all) = get(&app, &format!("{q}&limit=100000")).await;
+    let mut paged = Vec::new();
+    for offset in (0..rows(&all).len()).step_by(7) {
+        let (_, page) = get(&app, &format!("{q}&limit=7&offset={offset}")).await;
+        paged.extend(rows(&page).iter().cloned());
+    }
+    assert_eq!(&paged, rows(&all));
+}
+
+#[tokio::test]
+async fn order_by_sorts_and_select_keeps_its_order() {
+    let (index, web) = indexed_web();
+    let root = top_site(&web);
+    let (_, json) = get(&index.app(), &format!("{BASE}?target={root}&aggregation=all&select=url_rating_source,url_from&order_by=url_rating_source:asc&limit=100000")).await;
+    let ur: Vec<f64> = rows(&json)
+        .iter()
+        .map(|r| r["url_rating_source"].as_f64().unwrap())
+        .collect();
+    assert!(ur.windows(2).all(|w| w[0] <= w[1]));
+    let keys: Vec<&String> = rows(&json)[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["url_rating_source", "url_from"]);
+}
+
+#[tokio::test]
+async fn where_filters_with_a_known_answer() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    let root = top_site(&web);
+    let truth = truth_backlinks(&web, &root);
+    let ask = |filter: &str| {
+        let encoded: String = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        format!(
+            "{BASE}?target={root}&aggregation=all&select=url_from,anchor,is_nofollow&limit=100000&where={encoded}"
+        )
+    };
+    let (status, json) = get(&app, &ask(r#"{"field":"is_nofollow","is":["eq",1]}"#)).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(
+        rows(&json).len(),
+        truth
+            .iter()
+            .filter(|l| l.nofollow || l.page_nofollow)
+            .count()
+    );
+    let (_, json) = get(
+        &app,
+        &ask(r#"{"not":{"field":"is_nofollow","is":["eq",true]}}"#),
+    )
+    .await;
+    assert_eq!(
+        rows(&json).len(),
+        truth
+            .iter()
+            .filter(|l| !(l.nofollow || l.page_nofollow))
+            .count()
+    );
+    let word = truth
+        .iter()
+        .find(|l| !l.anchor.is_empty())
+        .map(|l| l.anchor.split_whitespace().next().unwrap().to_string())
+        .unwrap();
+    let (_, json) = get(
+        &app,
+        &ask(&format!(
+            r#"{{"field":"anchor","is":["isubstring","{}"]}}"#,
+            word.to_uppercase()
+        )),
+    )
+    .await;
+    assert_eq!(
+        rows(&json).len(),
+        truth
+            .iter()
+            .filter(|l| l.anchor.to_lowercase().contains(&word.to_lowercase()))
+            .count()
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_get_400_naming_them() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    let root = top_site(&web);
+    for (query, needle) in [
+        (
+            format!("target={root}&select=url_from,bogus"),
+            "select: 'bogus'",
+        ),
+        (
+            format!("target={root}&select=url_from&mode=everything"),
+            "mode: 'everything'",
+        ),
+        (
+            "select=url_from".to_string(),
+            "target: this parameter is required",
+        ),
+        (
+            format!("target={root}&select=url_from&limit=ten"),
+            "limit: 'ten'",
+        ),
+        (
+            format!("target={root}&select=url_from&limit=-1"),
+            "limit: '-1'",
+        ),
+        (
+            format!("target={root}"),
+            "select: this parameter is required",
+        ),
+        (
+            format!("target={root}&select=url_from&order_by=url_from:up"),
+            "order_by",
+        ),
+        (
+            format!("target={root}&select=url_from&order_by=link_group_count"),
+            "order_by: 'link_group_count'",
+        ),
+        (
+            format!("target={root}&select=url_from&aggregation=some"),
+            "aggregation: 'some'",
+        ),
+        (
+            format!("target={root}&select=url_from&history=yesterday"),
+            "history: 'yesterday'",
+        ),
+        (
+            format!("target={root}&select=url_from&where=%7Bbad"),
+            "where: invalid JSON",
+        ),
+        (
+            format!("target={root}&select=url_from&protocol=ftp"),
+            "protocol: 'ftp'",
+        ),
+        (
+            format!("target={root}&select=url_from&colour=blue"),
+            "colour: unknown parameter",
+        ),
+        (
+            format!("target={root}&select=link_group_count&aggregation=all"),
+            "link_group_count",
+        ),
+        ("target=mailto:x@y.z&select=url_from".to_string(), "target:"),
+    ] {
+        let (status, json) = get(&app, &format!("{BASE}?{query}")).await;
+        assert_eq!(status, 400, "{query}: {json}");
+        let message = json["error"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(needle),
+            "{query}: '{message}' should name '{needle}'"
+        );
+    }
+    let (status, json) = get(&app, "/v3/site-explorer/no-such-report?target=x").await;
+    assert_eq!(status, 404, "{json}");
+    assert!(json["error"].is_string());
+}
+
+#[tokio::test]
+async fn responses_carry_unit_headers() {
+    let (index, web) = indexed_web();
+    let root = top_site(&web);
+    let response = tower::ServiceExt::oneshot(
+        index.app(),
+        axum::http::Request::get(format!(
+            "{BASE}?target={root}&aggregation=all&select=url_from,refdomains_source&limit=3"
+        ))
+        .body(axum::body::Body::empty())
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let h = response.headers();
+    assert_eq!(h["x-api-rows"], "3");
+    assert_eq!(
+        h["x-api-units-cost-row"], "6",
+        "url_from 1 + refdomains_source 5"
+    );
+    assert_eq!(h["x-api-units-cost-total"], "50", "minimum 50 units");
+    assert_eq!(h["x-api-cache"], "miss");
+}

@@ -1,0 +1,402 @@
+//! Link identity and history: replays each page's fetches in time order.
+//!
+//! A link is identified by (source URL, target URL, link type, occurrence): the k-th link of
+//! one type to one target on a page is the same link in every fetch of that page. Replaying
+//! the fetches tells when each link was first seen, whether it is live in the latest fetch and,
+//! when not, when and why it was lost. The rules (also in the README, "Link history"):
+//!
+//! - A link is *live* in a fetch when it is in the page and the page is usable: a 2xx answer,
+//!   no `noindex`, and no canonical that moved away. A page that names another URL as its
+//!   canonical from its first fetch on (a mirror, `kyleclo.com` → `kyleclo.github.io`) still
+//!   carries live links; one that was its own canonical and then points elsewhere has
+//!   *become* non-canonical and its links are lost. A redirect's own link (HTTP 3xx
+//!   `Location`) is live while the page answers with that redirect.
+//! - `lost_reason` is what the first fetch in which a live link stopped being live showed:
+//!   `pageredirected` (3xx), `notfound` (404, 410), `pageerror` (any other non-2xx, or no
+//!   answer), `noindex`, `notcanonical`, else `removedfromhtml`.
+//! - `discovered_status`: `pagefound` when the link was in the page's first fetch,
+//!   `linkfound` when added to a known page, `linkrestored` when it came back after being lost.
+//! - A `revisit` fetch (content unchanged) repeats the links of the page's previous content.
+//! - Links never live (e.g. found on a 404 page) are not kept.
+
+use anchorage_core::record::{LinkElement, LinkRecord, PageRecord};
+use anchorage_core::time::Micros;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LostReason {
+    RemovedFromHtml,
+    NotCanonical,
+    Noindex,
+    PageRedirected,
+    PageError,
+    LostRedirect,
+    NotFound,
+}
+
+impl LostReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LostReason::RemovedFromHtml => "removedfromhtml",
+            LostReason::NotCanonical => "notcanonical",
+            LostReason::Noindex => "noindex",
+            LostReason::PageRedirected => "pageredirected",
+            LostReason::PageError => "pageerror",
+            LostReason::LostRedirect => "lostredirect",
+            LostReason::NotFound => "notfound",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Discovered {
+    PageFound,
+    LinkFound,
+    LinkRestored,
+}
+
+impl Discovered {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Discovered::PageFound => "pagefound",
+            Discovered::LinkFound => "linkfound",
+            Discovered::LinkRestored => "linkrestored",
+        }
+    }
+}
+
+/// One page (URL) across all its fetches.
+#[derive(Debug)]
+pub struct PageHistory<'a> {
+    pub url: &'a str,
+    /// The latest fetch.
+    pub latest: &'a PageRecord,
+    /// The latest fetch that carried content (not a revisit), for the page's facts.
+    pub content: &'a PageRecord,
+    pub first_seen: Micros,
+    pub last_visited: Micros,
+    pub links: Vec<LinkHistory<'a>>,
+}
+
+/// One link across the fetches of its page.
+#[derive(Debug, Clone)]
+pub struct LinkHistory<'a> {
+    /// The link as last seen (its latest attributes).
+    pub link: &'a LinkRecord,
+    /// The fetch the link was last seen in (page-level nofollow, ip, …).
+    pub seen_in: &'a PageRecord,
+    pub first_seen_link: Micros,
+    /// The last fetch in which the link was live.
+    pub last_live: Micros,
+    /// The live fetch before `last_live` (DataForSEO's `prev_seen`).
+    pub prev_live: Option<Micros>,
+    pub live: bool,
+    /// When the link was found lost (Ahrefs' `last_seen`).
+    pub lost_at: Option<Micros>,
+    pub lost_reason: Option<LostReason>,
+    pub discovered: Discovered,
+    ever_lost: bool,
+}
+
+/// Why a fetch makes its links unusable, if it does: its status, and the robots and canonical
+/// facts of its content (`facts`: the fetch itself, or for a revisit the content it repeats).
+/// `was_canonical`: an earlier usable fetch of the page was its own canonical.
+fn page_problem(status: u16, facts: &PageRecord, was_canonical: bool) -> Option<LostReason> {
+    match status {
+        200..=299 => {}
+        300..=399 => return Some(LostReason::PageRedirected),
+        404 | 410 => return Some(LostReason::NotFound),
+        _ => return Some(LostReason::PageError),
+    }
+    if facts.noindex {
+        return Some(LostReason::Noindex);
+    }
+    if was_canonical && !is_own_canonical(facts) {
+        return Some(LostReason::NotCanonical);
+    }
+    None
+}
+
+fn is_own_canonical(page: &PageRecord) -> bool {
+    page.canonical
+        .as_deref()
+        .is_none_or(|c| same_page(c, &page.url))
+}
+
+/// Canonical and page URL name the same page, whatever the scheme.
+fn same_page(a: &str, b: &str) -> bool {
+    let strip = |s: &str| {
+        s.split_once("://")
+            .map(|(_, r)| r.to_string())
+            .unwrap_or(s.to_string())
+    };
+    strip(a) == strip(b)
+}
+
+type Identity<'a> = (&'a str, &'static str, u32);
+
+/// Replays the fetches of one URL (`fetches` sorted by time) into its page and link history.
+pub fn replay<'a>(
+    fetches: &[&'a PageRecord],
+    links_of: &dyn Fn(u64) -> &'a [LinkRecord],
+) -> Option<PageHistory<'a>> {
+    let first = *fetches.first()?;
+    let latest = *fetches.last()?;
+    let mut known: HashMap<Identity<'a>, LinkHistory<'a>> = HashMap::new();
+    let mut order: Vec<Identity<'a>> = Vec::new();
+    let mut content: Option<&'a PageRecord> = None;
+    let mut was_canonical = false;
+    for (i, &fetch) in fetches.iter().enumerate() {
+        let facts: &'a PageRecord = if fetch.unchanged {
+            match content {
+                Some(c) => c,
+                // A revisit of content we never saw tells nothing about links.
+                None => continue,
+            }
+        } else {
+            content = Some(fetch);
+            fetch
+        };
+        let links = links_of(facts.fetch_id);
+        let problem = page_problem(fetch.http_code, facts, was_canonical);
+        if problem.is_none() && is_own_canonical(facts) {
+            was_canonical = true;
+        }
+        let mut seen_now: HashMap<Identity<'a>, ()> = HashMap::with_capacity(links.len());
+        let mut occurrences: HashMap<(&'a str, &'static str), u32> = HashMap::new();
+        for link in links {
+            let kind = link.element.link_type();
+            let k = occurrences.entry((link.url_to.as_str(), kind)).or_insert(0);
+            let id = (link.url_to.as_str(), kind, *k);
+            *k += 1;
+            seen_now.insert(id, ());
+            let live = problem.is_none()
+                || (link.element == LinkElement::HttpRedirect
+                    && problem == Some(LostReason::PageRedirected));
+            observe(
+                &mut known,
+                &mut order,
+                id,
+                link,
+                fetch,
+                live,
+                problem,
+                i == 0,
+            );
+        }
+        for (id, hist) in known.iter_mut() {
+            if !seen_now.contains_key(id) && hist.live {
+                mark_lost(
+                    hist,
+                    fetch.fetched_at,
+                    problem.unwrap_or(LostReason::RemovedFromHtml),
+                );
+            }
+        }
+    }
+    let links = order
+        .into_iter()
+        .filter_map(|id| known.remove(&id))
+        .collect();
+    Some(PageHistory {
+        url: &latest.url,
+        latest,
+        content: content.unwrap_or(latest),
+        first_seen: first.fetched_at,
+        last_visited: latest.fetched_at,
+        links,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn observe<'a>(
+    known: &mut HashMap<Identity<'a>, LinkHistory<'a>>,
+    order: &mut Vec<Identity<'a>>,
+    id: Identity<'a>,
+    link: &'a LinkRecord,
+    fetch: &'a PageRecord,
+    live: bool,
+    problem: Option<LostReason>,
+    first_fetch: bool,
+) {
+    let t = fetch.fetched_at;
+    match known.get_mut(&id) {
+        None => {
+            if !live {
+                return;
+            }
+            order.push(id);
+            known.insert(
+                id,
+                LinkHistory {
+                    link,
+                    seen_in: fetch,
+                    first_seen_link: t,
+                    last_live: t,
+                    prev_live: None,
+                    live: true,
+                    lost_at: None,
+                    lost_reason: None,
+                    discovered: if first_fetch {
+                        Discovered::PageFound
+                    } else {
+                        Discovered::LinkFound
+                    },
+                    ever_lost: false,
+                },
+            );
+        }
+        Some(hist) => {
+            hist.link = link;
+            hist.seen_in = fetch;
+            if live {
+                if hist.ever_lost && !hist.live {
+                    hist.discovered = Discovered::LinkRestored;
+                }
+                hist.prev_live = Some(hist.last_live);
+                hist.last_live = t;
+                hist.live = true;
+                hist.lost_at = None;
+                hist.lost_reason = None;
+            } else if hist.live {
+                mark_lost(hist, t, problem.unwrap_or(LostReason::RemovedFromHtml));
+            }
+        }
+    }
+}
+
+fn mark_lost(hist: &mut LinkHistory<'_>, at: Micros, reason: LostReason) {
+    hist.live = false;
+    hist.ever_lost = true;
+    hist.lost_at = Some(at);
+    hist.lost_reason = Some(reason);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(id: u64, t: Micros, code: u16) -> PageRecord {
+        PageRecord {
+            fetch_id: id,
+            url: "http://a.com/p".into(),
+            fetched_at: t,
+            http_code: code,
+            is_html: true,
+            ..Default::default()
+        }
+    }
+
+    fn link(id: u64, ord: u32, to: &str) -> LinkRecord {
+        LinkRecord::new(id, ord, to.into(), LinkElement::Anchor)
+    }
+
+    fn run<'a>(pages: &'a [PageRecord], links: &'a [LinkRecord]) -> PageHistory<'a> {
+        let fetches: Vec<&PageRecord> = pages.iter().collect();
+        let by_fetch = |id: u64| -> &'a [LinkRecord] {
+            let start = links
+                .iter()
+                .position(|l| l.fetch_id == id)
+                .unwrap_or(links.len());
+            let end = links[start..]
+                .iter()
+                .position(|l| l.fetch_id != id)
+                .map_or(links.len(), |e| start + e);
+            &links[start..end]
+        };
+        replay(&fetches, &by_fetch).unwrap()
+    }
+
+    #[test]
+    fn removed_added_and_restored_links() {
+        let pages = [page(1, 10, 200), page(2, 20, 200), page(3, 30, 200)];
+        let links = [
+            link(1, 0, "http://x.com/"),
+            link(1, 1, "http://y.com/"),
+            link(2, 0, "http://y.com/"),
+            link(2, 1, "http://z.com/"),
+            link(3, 0, "http://x.com/"),
+            link(3, 1, "http://y.com/"),
+        ];
+        let h = run(&pages, &links);
+        let by = |to: &str| h.links.iter().find(|l| l.link.url_to == to).unwrap();
+        let x = by("http://x.com/");
+        assert!(x.live);
+        assert_eq!(x.discovered, Discovered::LinkRestored);
+        assert_eq!(x.first_seen_link, 10);
+        let y = by("http://y.com/");
+        assert_eq!(
+            (y.live, y.discovered, y.prev_live),
+            (true, Discovered::PageFound, Some(20))
+        );
+        let z = by("http://z.com/");
+        assert_eq!(
+            (z.live, z.lost_at, z.lost_reason),
+            (false, Some(30), Some(LostReason::RemovedFromHtml))
+        );
+        assert_eq!(z.discovered, Discovered::LinkFound);
+    }
+
+    #[test]
+    fn page_problems_become_lost_reasons() {
+        for (code, noindex, canonical, reason) in [
+            (404, false, None, LostReason::NotFound),
+            (410, false, None, LostReason::NotFound),
+            (503, false, None, LostReason::PageError),
+            (301, false, None, LostReason::PageRedirected),
+            (200, true, None, LostReason::Noindex),
+            (
+                200,
+                false,
+                Some("http://a.com/other"),
+                LostReason::NotCanonical,
+            ),
+        ] {
+            let mut second = page(2, 20, code);
+            second.noindex = noindex;
+            second.canonical = canonical.map(String::from);
+            let pages = [page(1, 10, 200), second];
+            let links = [link(1, 0, "http://x.com/"), link(2, 0, "http://x.com/")];
+            let h = run(&pages, &links);
+            assert_eq!(h.links[0].lost_reason, Some(reason), "code {code}");
+            assert_eq!(h.links[0].lost_at, Some(20));
+        }
+    }
+
+    #[test]
+    fn a_page_canonical_elsewhere_from_the_start_keeps_its_links() {
+        let mut mirror = page(1, 10, 200);
+        mirror.canonical = Some("https://mirror.example/p".into());
+        let pages = [mirror];
+        let links = [link(1, 0, "http://x.com/")];
+        assert!(run(&pages, &links).links[0].live);
+    }
+
+    #[test]
+    fn revisits_repeat_the_previous_content_and_canonical_self_is_fine() {
+        let mut first = page(1, 10, 200);
+        first.canonical = Some("https://a.com/p".into());
+        let mut again = page(2, 20, 200);
+        again.unchanged = true;
+        let pages = [first, again];
+        let links = [link(1, 0, "http://x.com/")];
+        let h = run(&pages, &links);
+        assert!(h.links[0].live);
+        assert_eq!(h.links[0].last_live, 20);
+        assert_eq!(h.last_visited, 20);
+    }
+
+    #[test]
+    fn redirect_links_live_on_3xx_and_duplicates_are_distinct() {
+        let mut r = page(1, 10, 301);
+        r.is_html = false;
+        let mut redirect = LinkRecord::new(1, 0, "http://b.com/".into(), LinkElement::HttpRedirect);
+        redirect.redirect_code = Some(301);
+        let pages = [r];
+        let h = run(&pages, std::slice::from_ref(&redirect));
+        assert!(h.links[0].live);
+        let pages = [page(1, 10, 200)];
+        let links = [link(1, 0, "http://x.com/"), link(1, 1, "http://x.com/")];
+        assert_eq!(run(&pages, &links).links.len(), 2);
+    }
+}

@@ -1,0 +1,302 @@
+//! `anchorage build`: turns the fetch log into a snapshot generation.
+//!
+//! 1. Load every segment and keep one copy of each fetch (`fetch_id`) and link.
+//! 2. Replay each page's fetches in time order ([`history`]): link identity and history.
+//! 3. Resolve linked-to URLs' status and redirect chains ([`targets`]).
+//! 4. Compute DR, UR, ranks and distinct counts over live links ([`graph`]).
+//! 5. Write the tables ([`table`] for `backlinks`) into a new generation and switch to it.
+
+pub mod graph;
+pub mod history;
+pub mod table;
+pub mod targets;
+
+use crate::error::Result;
+use crate::layout::DataDir;
+use crate::log::{read_segment, segments};
+use crate::parquet_io;
+use crate::snapshot::{self, BACKLINKS, DOMAINS, Generation, Manifest, PAGES};
+use anchorage_core::record::{LinkRecord, PageRecord};
+use anchorage_core::time::{Micros, now};
+use graph::Metrics;
+use history::PageHistory;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    /// Generations kept on disk (the current one included).
+    pub keep_generations: usize,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            keep_generations: 3,
+        }
+    }
+}
+
+/// The fetch log in memory, de-duplicated.
+pub struct Log {
+    pub pages: Vec<PageRecord>,
+    /// Sorted by (fetch_id, ordinal).
+    pub links: Vec<LinkRecord>,
+    pub segments: usize,
+}
+
+impl Log {
+    pub fn load(dir: &DataDir) -> Result<Log> {
+        let segs = segments(dir)?;
+        let parts: Vec<_> = segs
+            .par_iter()
+            .map(|s| read_segment(s))
+            .collect::<Result<_>>()?;
+        let mut pages = Vec::new();
+        let mut links = Vec::new();
+        for (p, l) in parts {
+            pages.extend(p);
+            links.extend(l);
+        }
+        pages.par_sort_by_key(|p| p.fetch_id);
+        pages.dedup_by_key(|p| p.fetch_id);
+        links.par_sort_by_key(|l| (l.fetch_id, l.ordinal));
+        links.dedup_by_key(|l| (l.fetch_id, l.ordinal));
+        Ok(Log {
+            pages,
+            links,
+            segments: segs.len(),
+        })
+    }
+
+    /// The links of one fetch.
+    pub fn links_of(&self, fetch_id: u64) -> &[LinkRecord] {
+        let start = self.links.partition_point(|l| l.fetch_id < fetch_id);
+        let end = self.links.partition_point(|l| l.fetch_id <= fetch_id);
+        &self.links[start..end]
+    }
+
+    /// Replays every page's fetches.
+    pub fn histories(&self) -> Vec<PageHistory<'_>> {
+        let mut by_url: HashMap<&str, Vec<&PageRecord>> = HashMap::new();
+        for p in &self.pages {
+            by_url.entry(p.url.as_str()).or_default().push(p);
+        }
+        let mut groups: Vec<Vec<&PageRecord>> = by_url.into_values().collect();
+        groups
+            .par_iter_mut()
+            .for_each(|g| g.sort_by_key(|p| (p.fetched_at, p.fetch_id)));
+        let links_of = |id: u64| self.links_of(id);
+        let mut out: Vec<PageHistory<'_>> = groups
+            .par_iter()
+            .filter_map(|g| history::replay(g, &links_of))
+            .collect();
+        out.par_sort_by(|a, b| a.url.cmp(b.url));
+        out
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub generation: String,
+    pub fetches: u64,
+    pub pages: u64,
+    pub links: u64,
+    pub backlinks: u64,
+    pub domains: u64,
+    pub seconds: f64,
+}
+
+/// Builds a new generation from the whole log and makes it current.
+pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildReport)> {
+    let started = Instant::now();
+    let log = Log::load(dir)?;
+    tracing::info!(
+        fetches = log.pages.len(),
+        links = log.links.len(),
+        segments = log.segments,
+        "log loaded"
+    );
+    let histories = log.histories();
+    let metrics = Metrics::compute(&histories);
+    tracing::info!(
+        domains = metrics.domains.len(),
+        pages = metrics.pages.len(),
+        dr_iterations = metrics.domain_iterations,
+        ur_iterations = metrics.page_iterations,
+        "metrics computed"
+    );
+    let statuses = targets::resolve(&histories);
+    let previous = snapshot::current(dir)?;
+    let previous_horizon = previous.as_ref().map(|g| g.manifest.log_horizon);
+    let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
+
+    let pending = snapshot::begin(dir)?;
+    let backlinks = write_backlinks(
+        &pending.tmp,
+        &histories,
+        &metrics,
+        &statuses,
+        previous_horizon,
+    )?;
+    let pages = write_pages(&pending.tmp, &histories, &metrics)?;
+    let domains = write_domains(&pending.tmp, &metrics)?;
+    let manifest = Manifest {
+        generation: pending.name.clone(),
+        number: pending.number,
+        created_at: now(),
+        log_horizon,
+        previous_horizon,
+        segments: log.segments,
+        tables: BTreeMap::from([
+            (BACKLINKS.to_string(), backlinks),
+            (PAGES.to_string(), pages),
+            (DOMAINS.to_string(), domains),
+        ]),
+        fetches: log.pages.len() as u64,
+        pages: histories.len() as u64,
+        links: metrics.nodes.len() as u64,
+        domains: metrics.domains.len() as u64,
+        build_seconds: started.elapsed().as_secs_f64(),
+    };
+    let generation = snapshot::commit(dir, pending, &manifest, config.keep_generations)?;
+    let report = BuildReport {
+        generation: manifest.generation.clone(),
+        fetches: manifest.fetches,
+        pages: manifest.pages,
+        links: manifest.links,
+        backlinks,
+        domains,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    tracing::info!(?report, "generation committed");
+    Ok((generation, report))
+}
+
+fn write_backlinks(
+    dir: &std::path::Path,
+    histories: &[PageHistory<'_>],
+    metrics: &Metrics,
+    statuses: &HashMap<String, targets::TargetStatus>,
+    previous_horizon: Option<Micros>,
+) -> Result<u64> {
+    let mut rows: Vec<table::Row<'_>> = metrics
+        .nodes
+        .par_iter()
+        .filter(|n| n.external)
+        .map(|node| {
+            let page = &histories[node.history as usize];
+            let hist = &page.links[node.link as usize];
+            table::Row {
+                page,
+                hist,
+                node,
+                metrics,
+                target: statuses.get(&hist.link.url_to),
+                is_new: hist.live && previous_horizon.is_none_or(|h| hist.first_seen_link > h),
+                key: table::target_key(&hist.link.url_to),
+            }
+        })
+        .collect();
+    table::sort_rows(&mut rows);
+    let batches = table::batches(&rows, 64 * 1024)?;
+    let sorting = vec![parquet::file::metadata::SortingColumn {
+        column_idx: table::schema().index_of(table::TARGET_KEY)? as i32,
+        descending: false,
+        nulls_first: false,
+    }];
+    parquet_io::write(
+        &dir.join(BACKLINKS),
+        table::schema(),
+        &batches,
+        parquet_io::writer_properties(Some(sorting)),
+    )?;
+    Ok(rows.len() as u64)
+}
+
+/// A row of the `pages` table.
+#[derive(Serialize, Deserialize)]
+struct PageRow<'a> {
+    url: &'a str,
+    key: String,
+    http_code: u16,
+    title: Option<&'a str>,
+    url_rating: f64,
+    refdomains: u32,
+    first_seen: Micros,
+    last_visited: Micros,
+    links: u32,
+}
+
+fn write_pages(
+    dir: &std::path::Path,
+    histories: &[PageHistory<'_>],
+    metrics: &Metrics,
+) -> Result<u64> {
+    let rows: Vec<PageRow<'_>> = histories
+        .iter()
+        .map(|h| {
+            let id = metrics
+                .pages
+                .get(anchorage_core::urls::plain_of(h.url))
+                .unwrap_or(0) as usize;
+            PageRow {
+                url: h.url,
+                key: table::target_key(h.url),
+                http_code: h.latest.http_code,
+                title: h.content.title.as_deref(),
+                url_rating: metrics.url_rating.get(id).copied().unwrap_or(0.0),
+                refdomains: metrics.refdomains_of_page.get(id).copied().unwrap_or(0),
+                first_seen: h.first_seen,
+                last_visited: h.last_visited,
+                links: h.links.len() as u32,
+            }
+        })
+        .collect();
+    write_serde(&dir.join(PAGES), &rows)
+}
+
+#[derive(Serialize, Deserialize)]
+struct DomainRow<'a> {
+    domain: &'a str,
+    domain_rating: f64,
+    domain_rating_raw: f64,
+    ahrefs_rank: u32,
+    refdomains: u32,
+    linked_domains: u32,
+}
+
+fn write_domains(dir: &std::path::Path, metrics: &Metrics) -> Result<u64> {
+    let mut rows: Vec<DomainRow<'_>> = (0..metrics.domains.len())
+        .map(|i| DomainRow {
+            domain: &metrics.domains.names[i],
+            domain_rating: metrics.domain_rating[i],
+            domain_rating_raw: metrics.domain_raw[i],
+            ahrefs_rank: metrics.ahrefs_rank[i],
+            refdomains: metrics.refdomains_of_domain[i],
+            linked_domains: metrics.linked_domains_of_domain[i],
+        })
+        .collect();
+    rows.sort_by(|a, b| a.domain.cmp(b.domain));
+    write_serde(&dir.join(DOMAINS), &rows)
+}
+
+fn write_serde<'de, T: Serialize + Deserialize<'de>>(
+    path: &std::path::Path,
+    rows: &[T],
+) -> Result<u64> {
+    use serde_arrow::schema::{SchemaLike, TracingOptions};
+    let fields = Vec::<arrow::datatypes::FieldRef>::from_type::<T>(
+        TracingOptions::default().allow_null_fields(true),
+    )?;
+    let schema = Arc::new(arrow::datatypes::Schema::new(fields.clone()));
+    let batches = rows
+        .chunks(64 * 1024)
+        .map(|c| serde_arrow::to_record_batch(&fields, &c))
+        .collect::<Result<Vec<_>, _>>()?;
+    parquet_io::write(path, schema, &batches, parquet_io::writer_properties(None))?;
+    Ok(rows.len() as u64)
+}

@@ -1,0 +1,411 @@
+//! The `backlinks` table: one row per external link, every catalogue column plus the
+//! internal columns the query layer needs, sorted by target key then source quality.
+//!
+//! Each catalogue column is filled by the function [`cell_fn`] names for it; a column without
+//! one is written as nulls (the README lists them as "not computed yet", generated from
+//! [`computed_columns`]).
+
+use super::graph::{LinkNode, Metrics};
+use super::history::{LinkHistory, PageHistory};
+use super::targets::TargetStatus;
+use anchorage_core::catalogue::{BACKLINK_COLUMNS, ColType, Column};
+use anchorage_core::domain::{is_root, root_domain, tld_class};
+use anchorage_core::time::Micros;
+use anchorage_core::urls::{host_of, plain_of, reversed_host};
+use arrow::array::{
+    ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Columns the query layer needs besides the catalogue's; never served.
+pub const TARGET_KEY: &str = "_target_key";
+pub const TARGET_HTTPS: &str = "_target_https";
+pub const SOURCE_KEY: &str = "_source_key";
+pub const BROKEN: &str = "_broken";
+pub const SIMILAR_GROUP: &str = "_similar_group";
+
+/// Everything one backlink row is made of.
+pub struct Row<'a> {
+    pub page: &'a PageHistory<'a>,
+    pub hist: &'a LinkHistory<'a>,
+    pub node: &'a LinkNode,
+    pub metrics: &'a Metrics,
+    pub target: Option<&'a TargetStatus>,
+    pub is_new: bool,
+    pub key: String,
+}
+
+impl Row<'_> {
+    fn url_to(&self) -> &str {
+        &self.hist.link.url_to
+    }
+    fn host_from(&self) -> &str {
+        host_of(self.page.url)
+    }
+    fn host_to(&self) -> &str {
+        host_of(self.url_to())
+    }
+    fn source_dr(&self) -> f64 {
+        self.metrics.domain_rating[self.node.src_domain as usize]
+    }
+    fn source_ur(&self) -> f64 {
+        self.metrics.url_rating[self.node.src_page as usize]
+    }
+    fn nofollow(&self) -> bool {
+        self.hist.link.nofollow || self.hist.seen_in.nofollow
+    }
+    fn port(url: &str) -> i64 {
+        let rest = plain_of(url);
+        let host_end = host_of(url).len();
+        match rest[host_end..].strip_prefix(':') {
+            Some(p) => p
+                .split(['/', '?'])
+                .next()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(80),
+            None if url.starts_with("https:") => 443,
+            None => 80,
+        }
+    }
+    /// Links from one referring domain to one URL with the same anchor and surrounding text.
+    fn similar_group(&self) -> i64 {
+        let l = self.hist.link;
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [
+            root_domain(self.host_from()),
+            &l.url_to,
+            &l.anchor,
+            &l.snippet_left,
+            &l.snippet_right,
+        ] {
+            for b in part.bytes().chain([0xFF]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h as i64
+    }
+}
+
+/// A value of one cell.
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(Cow<'a, str>),
+    Time(Micros),
+    Strs(Vec<Cow<'a, str>>),
+    Ints(Vec<i64>),
+}
+
+type CellFn = for<'r> fn(&'r Row<'r>) -> Cell<'r>;
+
+fn s(v: &str) -> Cell<'_> {
+    Cell::Str(Cow::Borrowed(v))
+}
+fn opt_s(v: Option<&str>) -> Cell<'_> {
+    v.map_or(Cell::Null, s)
+}
+fn strs(v: &[String]) -> Cell<'_> {
+    Cell::Strs(v.iter().map(|x| Cow::Borrowed(x.as_str())).collect())
+}
+fn element_is(r: &Row<'_>, link_type: &str) -> Cell<'static> {
+    Cell::Bool(r.hist.link.element.link_type() == link_type)
+}
+
+/// How a catalogue column is filled; `None` means "not computed yet" (null).
+pub fn cell_fn(name: &str) -> Option<CellFn> {
+    let f: CellFn = match name {
+        "ahrefs_rank_source" => {
+            |r| Cell::Int(i64::from(r.metrics.ahrefs_rank[r.node.src_domain as usize]))
+        }
+        "ahrefs_rank_target" => {
+            |r| Cell::Int(i64::from(r.metrics.ahrefs_rank[r.node.tgt_domain as usize]))
+        }
+        "alt" => |r| opt_s(r.hist.link.alt.as_deref()),
+        "anchor" => |r| s(&r.hist.link.anchor),
+        "class_c" => |r| {
+            Cell::Int(i64::from(
+                r.metrics.class_c_of_page[r.node.src_page as usize],
+            ))
+        },
+        "discovered_status" => |r| s(r.hist.discovered.as_str()),
+        "domain_rating_source" => |r| Cell::Float(r.source_dr()),
+        "domain_rating_target" => {
+            |r| Cell::Float(r.metrics.domain_rating[r.node.tgt_domain as usize])
+        }
+        "encoding" => |r| opt_s(r.page.content.encoding.as_deref()),
+        "first_seen" => |r| Cell::Time(r.page.first_seen),
+        "first_seen_link" => |r| Cell::Time(r.hist.first_seen_link),
+        "http_code" => |r| Cell::Int(i64::from(r.page.latest.http_code)),
+        "http_code_target" => |r| {
+            r.target
+                .map_or(Cell::Null, |t| Cell::Int(i64::from(t.http_code)))
+        },
+        "http_crawl" => |r| Cell::Bool(!r.hist.link.js_only),
+        "ip_source" => |r| opt_s(r.page.latest.ip.as_deref()),
+        "is_alternate" => |r| element_is(r, "alternate"),
+        "is_canonical" => |r| element_is(r, "canonical"),
+        "is_content" => |r| Cell::Bool(r.hist.link.is_content),
+        "is_dofollow" => |r| Cell::Bool(r.node.dofollow),
+        "is_form" => |r| element_is(r, "form"),
+        "is_frame" => |r| element_is(r, "frame"),
+        "is_homepage_link" => |r| {
+            Cell::Bool(
+                plain_of(r.page.url)
+                    .split_once('/')
+                    .is_some_and(|(_, p)| p.is_empty()),
+            )
+        },
+        "is_image" => |r| element_is(r, "image"),
+        "is_lost" => |r| Cell::Bool(!r.hist.live),
+        "is_new" => |r| Cell::Bool(r.is_new),
+        "is_nofollow" => |r| Cell::Bool(r.nofollow()),
+        "is_non_html" => |r| {
+            r.target
+                .map_or(Cell::Null, |t| Cell::Bool(!t.is_html && t.http_code < 300))
+        },
+        "is_redirect" => |r| Cell::Bool(r.target.is_some_and(|t| !t.chain.is_empty())),
+        "is_root_source" => |r| Cell::Bool(is_root(r.host_from())),
+        "is_root_target" => |r| Cell::Bool(is_root(r.host_to())),
+        "is_rss" => |r| element_is(r, "rss"),
+        "is_sponsored" => |r| Cell::Bool(r.hist.link.sponsored),
+        "is_text" => |r| element_is(r, "text"),
+        "is_ugc" => |r| Cell::Bool(r.hist.link.ugc),
+        "js_crawl" => |r| Cell::Bool(r.hist.link.js_only),
+        "languages" => |r| strs(&r.page.content.languages),
+        "last_seen" => |r| r.hist.lost_at.map_or(Cell::Null, Cell::Time),
+        "last_visited" => |r| {
+            Cell::Time(if r.hist.live {
+                r.page.last_visited
+            } else {
+                r.hist.last_live
+            })
+        },
+        "last_visited_target" => |r| r.target.map_or(Cell::Null, |t| Cell::Time(t.last_visited)),
+        "len_url_redirect" => |r| Cell::Int(r.target.map_or(0, |t| t.chain.len() as i64)),
+        "link_type" => |r| s(r.hist.link.element.link_type()),
+        "linked_domains_source_domain" => |r| {
+            Cell::Int(i64::from(
+                r.metrics.linked_domains_of_domain[r.node.src_domain as usize],
+            ))
+        },
+        "linked_domains_source_page" => |r| Cell::Int(i64::from(r.page.content.linked_domains)),
+        "linked_domains_target_domain" => |r| {
+            Cell::Int(i64::from(
+                r.metrics.linked_domains_of_domain[r.node.tgt_domain as usize],
+            ))
+        },
+        "links_external" => |r| Cell::Int(i64::from(r.page.content.links_external)),
+        "links_internal" => |r| Cell::Int(i64::from(r.page.content.links_internal)),
+        "lost_reason" => |r| r.hist.lost_reason.map_or(Cell::Null, |l| s(l.as_str())),
+        "name_source" => |r| s(r.host_from()),
+        "name_target" => |r| s(r.host_to()),
+        "noindex" => |r| Cell::Bool(r.page.latest.noindex),
+        "page_category_source" => |r| opt_s(r.page.content.page_category.as_deref()),
+        "page_size" => |r| Cell::Int(r.page.content.page_size as i64),
+        "page_type_source" => |r| opt_s(r.page.content.page_type.as_deref()),
+        "port_source" => |r| Cell::Int(Row::port(r.page.url)),
+        "port_target" => |r| Cell::Int(Row::port(r.url_to())),
+        "powered_by" => |r| strs(&r.page.content.powered_by),
+        "redirect_code" => |r| {
+            r.hist
+                .link
+                .redirect_code
+                .map_or(Cell::Null, |c| Cell::Int(i64::from(c)))
+        },
+        "redirect_kind" => {
+            |r| Cell::Ints(r.target.map(|t| t.chain_codes.clone()).unwrap_or_default())
+        }
+        "refdomains_source" => |r| {
+            Cell::Int(i64::from(
+                r.metrics.refdomains_of_page[r.node.src_page as usize],
+            ))
+        },
+        "refdomains_source_domain" => |r| {
+            Cell::Int(i64::from(
+                r.metrics.refdomains_of_domain[r.node.src_domain as usize],
+            ))
+        },
+        "refdomains_target_domain" => |r| {
+            Cell::Int(i64::from(
+                r.metrics.refdomains_of_domain[r.node.tgt_domain as usize],
+            ))
+        },
+        "root_name_source" => |r| s(root_domain(r.host_from())),
+        "root_name_target" => |r| s(root_domain(r.host_to())),
+        "snippet_left" => |r| s(&r.hist.link.snippet_left),
+        "snippet_right" => |r| s(&r.hist.link.snippet_right),
+        "source_page_author" => |r| opt_s(r.page.content.author.as_deref()),
+        "source_page_publish_date" => |r| opt_s(r.page.content.publish_date.as_deref()),
+        "title" => |r| s(r.page.content.title.as_deref().unwrap_or("")),
+        "tld_class_source" => |r| s(tld_class(r.host_from()).as_str()),
+        "tld_class_target" => |r| s(tld_class(r.host_to()).as_str()),
+        "url_from" => |r| s(r.page.url),
+        "url_from_plain" => |r| s(plain_of(r.page.url)),
+        "url_rating_source" => |r| Cell::Float(r.source_ur()),
+        "url_redirect" => |r| r.target.map_or(Cell::Strs(Vec::new()), |t| strs(&t.chain)),
+        "url_redirect_with_target" => |r| {
+            let mut v = vec![Cow::Borrowed(r.url_to())];
+            if let Some(t) = r.target {
+                v.extend(t.chain.iter().map(|c| Cow::Borrowed(c.as_str())));
+            }
+            Cell::Strs(v)
+        },
+        "url_to" => |r| s(r.url_to()),
+        "url_to_plain" => |r| s(plain_of(r.url_to())),
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// Catalogue columns the build fills (the others are null until their issue lands).
+pub fn computed_columns() -> impl Iterator<Item = &'static Column> {
+    BACKLINK_COLUMNS
+        .iter()
+        .filter(|c| cell_fn(c.name).is_some())
+}
+
+/// The Arrow schema of the `backlinks` table.
+pub fn schema() -> SchemaRef {
+    let mut fields: Vec<Field> = BACKLINK_COLUMNS.iter().map(Column::arrow_field).collect();
+    fields.push(Field::new(TARGET_KEY, DataType::Utf8, false));
+    fields.push(Field::new(TARGET_HTTPS, DataType::Boolean, false));
+    fields.push(Field::new(SOURCE_KEY, DataType::Utf8, false));
+    fields.push(Field::new(BROKEN, DataType::Boolean, false));
+    fields.push(Field::new(SIMILAR_GROUP, DataType::Int64, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// Sorts rows as the table is stored: target key, then source DR and UR (best first).
+pub fn sort_rows(rows: &mut [Row<'_>]) {
+    rows.sort_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then(b.source_dr().total_cmp(&a.source_dr()))
+            .then(b.source_ur().total_cmp(&a.source_ur()))
+            .then(a.page.url.cmp(b.page.url))
+            .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
+    });
+}
+
+pub fn target_key(url: &str) -> String {
+    let host = host_of(url);
+    let rest = &plain_of(url)[host.len()..];
+    let path = rest.find(['/', '?']).map_or("/", |i| &rest[i..]);
+    let mut key = reversed_host(host);
+    if !path.starts_with('/') {
+        key.push('/');
+    }
+    key.push_str(path);
+    key
+}
+
+/// Builds record batches of at most `batch_rows` rows.
+pub fn batches(
+    rows: &[Row<'_>],
+    batch_rows: usize,
+) -> Result<Vec<RecordBatch>, arrow::error::ArrowError> {
+    let schema = schema();
+    let fns: Vec<Option<CellFn>> = BACKLINK_COLUMNS.iter().map(|c| cell_fn(c.name)).collect();
+    rows.chunks(batch_rows.max(1))
+        .map(|chunk| {
+            let mut arrays: Vec<ArrayRef> = BACKLINK_COLUMNS
+                .iter()
+                .zip(&fns)
+                .map(|(col, f)| column_array(col.ty, chunk, *f))
+                .collect();
+            arrays.extend(internal_arrays(chunk));
+            RecordBatch::try_new(schema.clone(), arrays)
+        })
+        .collect()
+}
+
+fn internal_arrays(rows: &[Row<'_>]) -> Vec<ArrayRef> {
+    let mut key = StringBuilder::new();
+    let mut https = BooleanBuilder::new();
+    let mut source_key = StringBuilder::new();
+    let mut broken = BooleanBuilder::new();
+    let mut group = Int64Builder::new();
+    for r in rows {
+        key.append_value(&r.key);
+        https.append_value(r.url_to().starts_with("https:"));
+        source_key.append_value(target_key(r.page.url));
+        broken.append_value(r.target.is_some_and(TargetStatus::is_broken));
+        group.append_value(r.similar_group());
+    }
+    vec![
+        Arc::new(key.finish()),
+        Arc::new(https.finish()),
+        Arc::new(source_key.finish()),
+        Arc::new(broken.finish()),
+        Arc::new(group.finish()),
+    ]
+}
+
+fn column_array(ty: ColType, rows: &[Row<'_>], f: Option<CellFn>) -> ArrayRef {
+    let cells = rows.iter().map(|r| f.map_or(Cell::Null, |f| f(r)));
+    match ty {
+        ColType::Int => {
+            let mut b = Int64Builder::with_capacity(rows.len());
+            cells.for_each(|c| b.append_option(if let Cell::Int(v) = c { Some(v) } else { None }));
+            Arc::new(b.finish())
+        }
+        ColType::Float => {
+            let mut b = Float64Builder::with_capacity(rows.len());
+            cells.for_each(|c| {
+                b.append_option(if let Cell::Float(v) = c {
+                    Some(v)
+                } else {
+                    None
+                })
+            });
+            Arc::new(b.finish())
+        }
+        ColType::Bool => {
+            let mut b = BooleanBuilder::with_capacity(rows.len());
+            cells.for_each(|c| b.append_option(if let Cell::Bool(v) = c { Some(v) } else { None }));
+            Arc::new(b.finish())
+        }
+        ColType::Str | ColType::Url | ColType::Date => {
+            let mut b = StringBuilder::new();
+            cells.for_each(|c| match c {
+                Cell::Str(v) => b.append_value(v),
+                _ => b.append_null(),
+            });
+            Arc::new(b.finish())
+        }
+        ColType::DateTime => {
+            let mut b = TimestampMicrosecondBuilder::with_capacity(rows.len()).with_timezone("UTC");
+            cells.for_each(|c| b.append_option(if let Cell::Time(v) = c { Some(v) } else { None }));
+            Arc::new(b.finish())
+        }
+        ColType::StrList | ColType::UrlList => {
+            let mut b = ListBuilder::new(StringBuilder::new());
+            cells.for_each(|c| match c {
+                Cell::Strs(v) => {
+                    v.iter().for_each(|x| b.values().append_value(x));
+                    b.append(true);
+                }
+                _ => b.append(false),
+            });
+            Arc::new(b.finish())
+        }
+        ColType::IntList => {
+            let mut b = ListBuilder::new(Int64Builder::new());
+            cells.for_each(|c| match c {
+                Cell::Ints(v) => {
+                    v.iter().for_each(|x| b.values().append_value(*x));
+                    b.append(true);
+                }
+                _ => b.append(false),
+            });
+            Arc::new(b.finish())
+        }
+    }
+}

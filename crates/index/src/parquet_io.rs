@@ -1,0 +1,59 @@
+//! Parquet file helpers shared by the fetch log and the snapshot.
+
+use crate::error::{IndexError, IoContext, Result};
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use std::fs::File;
+use std::path::Path;
+
+/// Row-group and page sizes chosen for target-scoped reads: small pages let the page index
+/// skip to a target's rows; row groups stay large enough for good compression.
+pub fn writer_properties(
+    sorting_columns: Option<Vec<parquet::file::metadata::SortingColumn>>,
+) -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .set_data_page_row_count_limit(4096)
+        .set_sorting_columns(sorting_columns)
+        .build()
+}
+
+fn parquet_err(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> IndexError + '_ {
+    move |source| IndexError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes batches to a new file (the caller makes it visible atomically).
+pub fn write(
+    path: &Path,
+    schema: SchemaRef,
+    batches: &[RecordBatch],
+    props: WriterProperties,
+) -> Result<()> {
+    let file = File::create(path).at(path)?;
+    let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(parquet_err(path))?;
+    for batch in batches {
+        writer.write(batch).map_err(parquet_err(path))?;
+    }
+    writer.close().map_err(parquet_err(path))?;
+    Ok(())
+}
+
+/// Reads a whole file.
+pub fn read(path: &Path) -> Result<Vec<RecordBatch>> {
+    let file = File::open(path).at(path)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(parquet_err(path))?
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(parquet_err(path))?;
+    reader.map(|b| b.map_err(IndexError::from)).collect()
+}
