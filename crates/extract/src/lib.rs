@@ -196,6 +196,9 @@ impl<'a> Response<'a> {
             source: fetch.source,
             js_rendered: fetch.js_rendered,
             truncated: fetch.truncated,
+            fetch_error: fetch.error,
+            content_hash: (fetch.error.is_none() && !fetch.body.is_empty())
+                .then(|| xxhash_rust::xxh3::xxh3_64(&fetch.body)),
             ..PageRecord::default()
         }
     }

@@ -168,6 +168,7 @@ fn to_fetch(record: WarcRecord) -> FetchRecord {
             .to_string(),
         source: SourceKind::Warc,
         js_rendered: false,
+        error: None,
     }
 }
 
