@@ -8,9 +8,12 @@
 //! - [`WarcWriter`]: WARC/1.1, one gzip member per record, with SHA-1 block and payload
 //!   digests.
 //!
+//! - [`crawl`]: the polite, resumable crawler producing the same fetch records.
+//!
 //! [`Capture`]: anchorage_core::record::Capture
 
 mod body;
+pub mod crawl;
 mod digest;
 mod error;
 mod http;

@@ -442,6 +442,7 @@ impl Ctx {
             record_id: meta.record_id.to_string(),
             source: SourceKind::Warc,
             js_rendered: false,
+            error: None,
         }))
     }
 

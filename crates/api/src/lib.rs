@@ -2,8 +2,12 @@
 //! values and renders the rows in its own envelope: `ahrefs_v3` today; DataForSEO and
 //! Ahrefs v2 follow the same pattern.
 
+pub mod access;
 pub mod ahrefs_v3;
 pub mod error;
+pub mod keys;
+pub mod openapi;
+pub mod output;
 pub mod params;
 pub mod render;
 pub mod state;
@@ -11,23 +15,35 @@ pub mod state;
 use anchorage_index::DataDir;
 use axum::Router;
 use error::ApiError;
+use access::Access;
+use axum::middleware;
+use keys::KeyStore;
 use state::AppState;
+use std::sync::Arc;
 use std::net::SocketAddr;
 use tower_http::trace::TraceLayer;
 
-/// The whole HTTP application.
+/// The whole HTTP application, without keys (a local, loopback-only server).
 pub fn app(dir: DataDir) -> Router {
-    ahrefs_v3::routes()
+    let access = Arc::new(Access::new(dir.root().to_path_buf(), KeyStore::default(), false));
+    app_with_access(dir, access)
+}
+
+/// The whole HTTP application behind `access` (keys, budgets, rate limits, cache).
+pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
+    let site_explorer = ahrefs_v3::routes()
+        .layer(middleware::from_fn_with_state(access, access::guard))
+        .with_state(AppState::new(dir));
+    Router::new()
+        .route("/openapi.json", axum::routing::get(|| async { axum::Json(openapi::document()) }))
+        .merge(site_explorer)
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState::new(dir))
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error(
-        "refusing to listen on {0}: off loopback the API requires keys, and key management (`anchorage keys`) is not available yet; listen on 127.0.0.1"
-    )]
+    #[error("refusing to listen on {0}: off loopback every request needs an API key, and there is none; create one with `anchorage keys create --data-dir ...`")]
     PublicWithoutKeys(SocketAddr),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -35,29 +51,43 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
 }
 
 /// Serves the API on `addr` until Ctrl-C or SIGTERM, then finishes the requests under way.
-pub async fn serve(
-    dir: DataDir,
-    addr: SocketAddr,
-    on_ready: impl FnOnce(SocketAddr),
-) -> Result<(), ServeError> {
-    if !addr.ip().is_loopback() {
+/// Keys are required off loopback (the server refuses to start without one) and whenever
+/// any key exists.
+pub async fn serve(dir: DataDir, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr, bool)) -> Result<(), ServeError> {
+    let store = KeyStore::load(dir.root())?;
+    let has_keys = store.active().next().is_some();
+    if !addr.ip().is_loopback() && !has_keys {
         return Err(ServeError::PublicWithoutKeys(addr));
     }
+    let access = Arc::new(Access::new(dir.root().to_path_buf(), store, has_keys));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     let local = listener.local_addr()?;
-    tracing::info!(%local, "listening");
-    on_ready(local);
-    axum::serve(listener, app(dir))
+    tracing::info!(%local, keys = has_keys, "listening");
+    on_ready(local, has_keys);
+    let flusher = {
+        let access = access.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                access.flush();
+            }
+        })
+    };
+    let result = axum::serve(listener, app_with_access(dir, access.clone()))
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    Ok(())
+        .await;
+    flusher.abort();
+    access.flush();
+    Ok(result?)
 }
 
 async fn shutdown_signal() {

@@ -1,12 +1,12 @@
 //! Query-string parameters with typed accessors whose errors name the parameter.
 
 use crate::error::ApiError;
-use std::cell::RefCell;
+use std::sync::Mutex;
 use std::collections::BTreeSet;
 
 pub struct Params {
     pairs: Vec<(String, String)>,
-    used: RefCell<BTreeSet<String>>,
+    used: Mutex<BTreeSet<String>>,
 }
 
 impl Params {
@@ -16,13 +16,13 @@ impl Params {
             .collect();
         Params {
             pairs,
-            used: RefCell::new(BTreeSet::new()),
+            used: Mutex::new(BTreeSet::new()),
         }
     }
 
     /// The value of `name`; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.used.borrow_mut().insert(name.to_string());
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string());
         self.pairs
             .iter()
             .rev()
@@ -62,7 +62,7 @@ impl Params {
 
     /// Fails on the first parameter no accessor asked for.
     pub fn reject_unknown(&self, endpoint: &str) -> Result<(), ApiError> {
-        let used = self.used.borrow();
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         match self.pairs.iter().find(|(k, _)| !used.contains(k)) {
             Some((k, _)) => Err(ApiError::param(
                 k,

@@ -43,7 +43,7 @@ pub fn ingest_quiet(
     let report = ingest_files(&dir, files, &config, &|p| {
         let secs = started.elapsed().as_secs_f64();
         bar.set_message(format!(
-            "{} pages ({:.0}/s), {} links ({:.0}/s), {:.1} MB of records",
+            "{} pages ({:.0}/s), {} links ({:.0}/s), {:.1} MB of archives done",
             p.pages,
             rate(p.pages, secs),
             p.links,
@@ -55,16 +55,11 @@ pub fn ingest_quiet(
     Ok(report)
 }
 
-pub fn build(data_dir: &Path, keep: usize) -> anyhow::Result<BuildReport> {
+pub fn build(data_dir: &Path, config: &BuildConfig) -> anyhow::Result<BuildReport> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
     let bar = spinner("build");
     bar.set_message("reading the log, replaying history, ranking, writing tables");
-    let (_, report) = build_generation(
-        &dir,
-        &BuildConfig {
-            keep_generations: keep,
-        },
-    )?;
+    let (_, report) = build_generation(&dir, config)?;
     bar.finish_and_clear();
     println!(
         "built {}: {} pages ({} fetches), {} links, {} backlinks, {} domains in {:.1}s",
@@ -81,11 +76,9 @@ pub fn build(data_dir: &Path, keep: usize) -> anyhow::Result<BuildReport> {
 
 pub fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
-    runtime()?.block_on(anchorage_api::serve(dir, listen, |addr| {
-        println!(
-            "serving {} on http://{addr} (Ctrl-C to stop)",
-            data_dir.display()
-        );
+    runtime()?.block_on(anchorage_api::serve(dir, listen, |addr, keys| {
+        let auth = if keys { "API keys required" } else { "no API keys: loopback only" };
+        println!("serving {} on http://{addr} ({auth}; Ctrl-C to stop)", data_dir.display());
     }))?;
     Ok(())
 }
@@ -94,6 +87,13 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
+}
+
+/// One line of `anchorage extract` (borrowed: no copy of the records on the way out).
+#[derive(serde::Serialize)]
+struct ExtractLine<'a> {
+    page: &'a anchorage_core::record::PageRecord,
+    links: &'a [anchorage_core::record::LinkRecord],
 }
 
 /// `anchorage extract`: one JSON object per page, with its links.
@@ -106,14 +106,68 @@ pub fn extract(files: &[PathBuf]) -> anyhow::Result<()> {
             ArchiveReader::open(path).with_context(|| format!("opening {}", path.display()))?;
         for capture in reader {
             if let Some((page, links)) = to_records(capture, &config) {
-                serde_json::to_writer(
-                    &mut out,
-                    &serde_json::json!({ "page": page, "links": links }),
-                )?;
+                serde_json::to_writer(&mut out, &ExtractLine { page: &page, links: &links })?;
                 out.write_all(b"\n")?;
             }
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+pub fn keys(data_dir: &Path, action: crate::KeysAction) -> anyhow::Result<()> {
+    use anchorage_api::keys::KeyStore;
+    std::fs::create_dir_all(data_dir)?;
+    let mut store = KeyStore::load(data_dir)?;
+    match action {
+        crate::KeysAction::Create { name, budget, rate_limit } => {
+            let (secret, key) = store.create(&name, budget, rate_limit);
+            let id = key.id.clone();
+            store.save(data_dir)?;
+            println!("created key {id} ({name}); send it as `Authorization: Bearer <key>`. It is shown only now:\n{secret}");
+        }
+        crate::KeysAction::List => {
+            println!("{:<10} {:<20} {:<22} {:>12} {:>12} {:>8} status", "id", "name", "created", "units used", "budget", "per min");
+            for k in &store.keys {
+                let budget = k.unit_budget.map_or("unlimited".to_string(), |b| b.to_string());
+                let status = if k.revoked { "revoked" } else { "active" };
+                println!("{:<10} {:<20} {:<22} {:>12} {:>12} {:>8} {status}", k.id, k.name, k.created_at, k.units_used, budget, k.rate_per_minute);
+            }
+        }
+        crate::KeysAction::Revoke { id } => {
+            store.revoke(&id)?;
+            store.save(data_dir)?;
+            println!("revoked key {id}");
+        }
+    }
+    Ok(())
+}
+
+pub fn explain_dr(data_dir: &Path, domain: &str, top: usize, json: bool) -> anyhow::Result<()> {
+    let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
+    let generation = anchorage_index::snapshot::require_current(&dir)?;
+    let root = anchorage_core::domain::root_domain(domain.trim().trim_end_matches('/')).to_ascii_lowercase();
+    let Some(mut e) = anchorage_index::build::explain::explain_dr(&generation, &root)? else {
+        anyhow::bail!("{root} is not in the index ({})", generation.manifest.generation);
+    };
+    if json {
+        e.contributions.truncate(top);
+        println!("{}", serde_json::to_string_pretty(&e)?);
+        return Ok(());
+    }
+    println!(
+        "{}: DR {:.1}, Ahrefs Rank {}, {} dofollow referring domains ({})",
+        e.domain, e.domain_rating, e.ahrefs_rank, e.referring_domains, generation.manifest.generation
+    );
+    println!("{:>7}  {:>5}  referring domain", "share", "DR");
+    for c in e.contributions.iter().take(top) {
+        println!("{:>6.2}%  {:>5.1}  {}", c.share * 100.0, c.domain_rating, c.domain);
+    }
+    if e.contributions.len() > top {
+        let rest: f64 = e.contributions[top..].iter().map(|c| c.share).sum();
+        println!("{:>6.2}%         {} more referring domains", rest * 100.0, e.contributions.len() - top);
+    }
+    println!("{:>6.2}%         every domain's base share (teleport)", e.base_share * 100.0);
+    println!("{:>6.2}%         spread from domains without outgoing links", e.dangling_share * 100.0);
     Ok(())
 }

@@ -1,7 +1,10 @@
-//! `anchorage demo`: a synthetic web generated offline, archived as WARC, ingested, built
-//! and served — the whole data flow on a fresh machine with no network and no input files.
+//! `anchorage demo`: a synthetic web generated offline, served on loopback and crawled
+//! (archived as WARC on the way), built and served — the whole data flow on a fresh machine
+//! with no network and no input files.
 
-use crate::commands::{build, ingest_quiet, serve};
+use crate::commands::{build, serve};
+use crate::crawl::{crawl_synthetic, summary};
+use anchorage_index::build::BuildConfig;
 use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -26,22 +29,17 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         ..SynthConfig::default()
     };
     let web = generate(&config, 0);
-    let warc = args.data_dir.join("archives").join("synthetic-web.warc.gz");
-    std::fs::create_dir_all(args.data_dir.join("archives"))?;
-    web.write_warc(&warc)?;
+    let archives = args.data_dir.join("archives");
     println!(
-        "generated a synthetic web: {} sites, {} responses, {} links (ground truth) -> {}",
+        "generated a synthetic web: {} sites, {} responses, {} links (ground truth)",
         web.sites.len(),
         web.responses.len(),
         web.truth.links.len(),
-        warc.display()
     );
-    let report = ingest_quiet(&args.data_dir, std::slice::from_ref(&warc), false)?;
-    println!(
-        "ingested: {} pages, {} links in {:.1}s",
-        report.pages, report.links, report.seconds
-    );
-    build(&args.data_dir, 3)?;
+    let (report, served) = crawl_synthetic(web.clone(), &args.data_dir, archives.clone())?;
+    println!("served it on {served} and crawled it (WARC in {}):", archives.display());
+    println!("  {}", summary(&report));
+    build(&args.data_dir, &BuildConfig::default())?;
     print_examples(&web, args.listen);
     if args.serve {
         serve(&args.data_dir, args.listen)?;

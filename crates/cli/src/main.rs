@@ -1,6 +1,7 @@
 //! `anchorage`: the command line of the Anchorage backlink index.
 
 mod commands;
+mod crawl;
 mod demo;
 mod progress;
 
@@ -50,6 +51,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Crawl the web from seed URLs into the fetch log: polite (robots.txt, per-host delay),
+    /// resumable (kill it and run it again), safe (no private addresses unless allowed).
+    Crawl(Box<crawl::CrawlArgs>),
     /// Build a new snapshot generation from the fetch log and make it current.
     Build {
         #[command(flatten)]
@@ -57,6 +61,9 @@ enum Command {
         /// Generations kept on disk, the current one included.
         #[arg(long, default_value_t = 3)]
         keep: usize,
+        /// Lost links older than this many days are dropped (`drop_reason` tooold).
+        #[arg(long, default_value_t = 365)]
+        lost_retention_days: u32,
     },
     /// Serve the APIs over the current generation.
     Serve {
@@ -85,6 +92,46 @@ enum Command {
     },
     /// Print the column catalogue (Markdown table).
     Columns,
+    /// Explain a domain's Domain Rating: the referring domains that make it, with their share.
+    ExplainDr {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// Root domain, e.g. example.com.
+        domain: String,
+        /// Referring domains to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage API keys (required when serving off loopback).
+    Keys {
+        #[command(flatten)]
+        data: DataDirArg,
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysAction {
+    /// Create a key; its secret is printed once.
+    Create {
+        /// A name to recognise the key by.
+        #[arg(long, default_value = "default")]
+        name: String,
+        /// Units the key may spend in total (unlimited when absent).
+        #[arg(long)]
+        budget: Option<u64>,
+        /// Requests per minute.
+        #[arg(long, default_value_t = anchorage_api::keys::DEFAULT_RATE_PER_MINUTE)]
+        rate_limit: u32,
+    },
+    /// List keys (ids, names, usage; never secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: String },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -93,7 +140,19 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Ingest { data, force, files } => commands::ingest(&data.data_dir, &files, force),
         Command::Extract { format: _, files } => commands::extract(&files),
-        Command::Build { data, keep } => commands::build(&data.data_dir, keep).map(|_| ()),
+        Command::Crawl(args) => crawl::run(&args),
+        Command::Build {
+            data,
+            keep,
+            lost_retention_days,
+        } => commands::build(
+            &data.data_dir,
+            &anchorage_index::build::BuildConfig {
+                keep_generations: keep,
+                lost_retention_days,
+            },
+        )
+        .map(|_| ()),
         Command::Serve { data, listen } => commands::serve(&data.data_dir, listen),
         Command::Demo {
             data_dir,
@@ -108,6 +167,8 @@ fn main() -> anyhow::Result<()> {
             seed,
             serve: !no_serve,
         }),
+        Command::Keys { data, action } => commands::keys(&data.data_dir, action),
+        Command::ExplainDr { data, domain, top, json } => commands::explain_dr(&data.data_dir, &domain, top, json),
         Command::Columns => {
             print!("{}", anchorage_core::catalogue::markdown_table());
             Ok(())

@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod domain;
 pub mod record;
+pub mod reports;
 pub mod target;
 #[doc(hidden)]
 pub mod testing;

@@ -53,6 +53,29 @@ pub struct FetchRecord {
     pub source: SourceKind,
     /// Links found only after JavaScript rendering (crawler with `--render js`).
     pub js_rendered: bool,
+    /// Why no HTTP answer was obtained (the crawler's failed attempts); `status` is then 0.
+    pub error: Option<FetchError>,
+}
+
+/// A fetch attempt that got no HTTP answer. The build turns these into `drop_reason`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchError {
+    /// robots.txt forbids the URL.
+    Disallowed,
+    /// The host does not resolve.
+    Nxdomain,
+    /// The URL's port is not one the crawler fetches.
+    BlockedPort,
+    /// The address is private, loopback or link-local (refused for safety).
+    Private,
+    /// Connection refused or reset, TLS failure.
+    Connect,
+    Timeout,
+    /// Body, headers or decompressed size over a cap.
+    TooLarge,
+    /// Too many redirects, or a redirect loop.
+    Redirects,
 }
 
 impl FetchRecord {
@@ -212,6 +235,10 @@ pub struct PageRecord {
     /// A revisit: the content equals an earlier fetch, whose links still hold.
     pub unchanged: bool,
     pub truncated: bool,
+    /// The attempt got no HTTP answer, and why.
+    pub fetch_error: Option<FetchError>,
+    /// xxh3 of the body: pages with the same content under different URLs are duplicates.
+    pub content_hash: Option<u64>,
 }
 
 /// One link found in one fetch: a row of the fetch log's `links` table.

@@ -66,15 +66,21 @@ impl NormalizedUrl {
         }
         url.set_fragment(None);
         // Credentials are never part of a page's identity (and must not leak into an index).
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-        let path = normalize_escapes(url.path());
-        if path != url.path() {
+        if !url.username().is_empty() || url.password().is_some() {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        if url.path().contains('%') {
+            let path = normalize_escapes(url.path());
             url.set_path(&path);
         }
-        if let Some(query) = url.query() {
-            let query = normalize_escapes(query);
-            url.set_query(if query.is_empty() { None } else { Some(&query) });
+        match url.query() {
+            Some("") => url.set_query(None),
+            Some(query) if query.contains('%') => {
+                let query = normalize_escapes(query);
+                url.set_query(Some(&query));
+            }
+            _ => {}
         }
         if url.as_str().len() > MAX_URL_LEN {
             return Err(UrlError::TooLong);

@@ -89,10 +89,30 @@ fn ingest_file(
         path: path.to_path_buf(),
         source,
     })?;
+    let base_bytes = report.bytes;
+    ingest_captures(&mut reader, config, writer, report, &|mut p| {
+        p.bytes += base_bytes;
+        progress(p)
+    })?;
+    let stats = reader.stats();
+    report.records_skipped += stats.skipped;
+    tracing::info!(file = %path.display(), ?stats, "file read");
+    Ok(())
+}
+
+/// Extracts captures from any source (an archive, the crawler) into the log, in parallel
+/// batches; `writer` commits segments as they fill. Call [`LogWriter::close`] when done.
+pub fn ingest_captures(
+    captures: &mut dyn Iterator<Item = Capture>,
+    config: &IngestConfig,
+    writer: &mut LogWriter,
+    report: &mut IngestReport,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<()> {
     loop {
-        let batch: Vec<Capture> = reader.by_ref().take(BATCH).collect();
+        let batch: Vec<Capture> = (&mut *captures).take(BATCH).collect();
         if batch.is_empty() {
-            break;
+            return Ok(());
         }
         let extracted: Vec<Option<(PageRecord, Vec<LinkRecord>)>> = batch
             .into_par_iter()
@@ -107,13 +127,9 @@ fn ingest_file(
         progress(Progress {
             pages: report.pages,
             links: report.links,
-            bytes: report.bytes + reader.stats().bytes,
+            bytes: 0,
         });
     }
-    let stats = reader.stats();
-    report.records_skipped += stats.skipped;
-    tracing::info!(file = %path.display(), ?stats, "file read");
-    Ok(())
 }
 
 /// One capture as log records; `None` for captures that are not web pages (e.g. `dns:`).

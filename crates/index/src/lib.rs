@@ -1,6 +1,7 @@
 //! Anchorage index: the fetch log, ingestion into it, the build and the snapshot generations.
 
 pub mod build;
+pub mod crawl;
 pub mod error;
 pub mod ingest;
 pub mod layout;

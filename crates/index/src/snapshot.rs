@@ -14,6 +14,10 @@ pub const MANIFEST: &str = "manifest.json";
 pub const BACKLINKS: &str = "backlinks.parquet";
 pub const PAGES: &str = "pages.parquet";
 pub const DOMAINS: &str = "domains.parquet";
+pub const OUTLINKS: &str = "outlinks.parquet";
+pub const TARGETS: &str = "targets.parquet";
+pub const METRICS_HISTORY: &str = "metrics_history.parquet";
+pub const DOMAIN_LINKS: &str = "domain_links.parquet";
 
 /// Describes one generation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -5,8 +5,9 @@ use crate::QueryError;
 use crate::filter::{Filter, to_expr};
 use anchorage_core::catalogue::{BacklinkReport, Column};
 use anchorage_core::target::{Protocol, Target};
-use anchorage_core::time::Micros;
-use anchorage_index::build::table::{BROKEN, SIMILAR_GROUP, TARGET_HTTPS, TARGET_KEY};
+use crate::scope::{self, History};
+use anchorage_core::reports::LinkTable;
+use anchorage_index::build::table::{ORDINAL, SIMILAR_GROUP};
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::count::count_udaf;
@@ -41,15 +42,6 @@ impl Aggregation {
     }
 }
 
-/// Which links count: live only, live plus those lost since a date, or every link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum History {
-    Live,
-    Since(Micros),
-    #[default]
-    AllTime,
-}
-
 /// One `ORDER BY` item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderBy {
@@ -81,34 +73,10 @@ pub struct BacklinksQuery {
 impl BacklinksQuery {
     /// The rows of the report for the target, before grouping.
     fn scope(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
-        let range = self.target.key_range();
-        let mut predicate = col(TARGET_KEY)
-            .gt_eq(lit(range.start.clone()))
-            .and(col(TARGET_KEY).lt(lit(range.end.clone())));
-        if let Some(https) = self.protocol.requires_https() {
-            predicate = predicate.and(col(TARGET_HTTPS).eq(lit(https)));
-        }
-        if let Some(port) = self.target.port {
-            predicate = predicate.and(col("port_target").eq(lit(i64::from(port))));
-        }
-        match self.history {
-            History::Live => predicate = predicate.and(col("is_lost").eq(lit(false))),
-            History::Since(t) => {
-                let since = lit(ScalarValue::TimestampMicrosecond(
-                    Some(t),
-                    Some("UTC".into()),
-                ));
-                predicate = predicate.and(
-                    col("is_lost")
-                        .eq(lit(false))
-                        .or(col("last_seen").gt_eq(since)),
-                );
-            }
-            History::AllTime => {}
-        }
+        let mut predicate = scope::predicate(LinkTable::Backlinks, &self.target, self.protocol, false, self.history);
         if self.report == BacklinkReport::BrokenBacklinks {
             predicate = predicate
-                .and(col(BROKEN).eq(lit(true)))
+                .and(col("is_broken").eq(lit(true)))
                 .and(col("is_lost").eq(lit(false)));
         }
         if let Some(filter) = &self.filter {
@@ -124,6 +92,7 @@ impl BacklinksQuery {
             col("url_rating_source").sort(false, false),
             col("url_from").sort(true, false),
             col("url_to").sort(true, false),
+            col(ORDINAL).sort(true, false),
         ]
     }
 
@@ -158,7 +127,7 @@ impl BacklinksQuery {
             .collect();
         // Stable pages: the same request always returns the same rows in the same order.
         sort.extend(Self::quality());
-        sort.push(col("anchor").sort(true, false));
+        sort.push(col("link_type").sort(true, false));
         sort.push(col(SIMILAR_GROUP).sort(true, false));
         Ok(df.sort(sort)?)
     }

@@ -90,6 +90,19 @@ pub enum ElementFilter {
     Cond(Condition),
 }
 
+/// A column a filter tests: a link column, or a column of an aggregate report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: ColType,
+}
+
+impl From<&'static Column> for Field {
+    fn from(c: &'static Column) -> Self {
+        Field { name: c.name, ty: c.ty }
+    }
+}
+
 /// A boolean combination of conditions on columns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
@@ -97,16 +110,27 @@ pub enum Filter {
     Or(Vec<Filter>),
     Not(Box<Filter>),
     Cond {
-        column: &'static Column,
+        column: Field,
         modifier: Option<Modifier>,
         condition: Condition,
     },
     /// Some (`Any`) or every (`All`) element of a list column satisfies the element filter.
     List {
-        column: &'static Column,
+        column: Field,
         quantifier: Quantifier,
         element: ElementFilter,
     },
+}
+
+impl Filter {
+    /// Every field the filter tests.
+    pub fn fields(&self, out: &mut Vec<Field>) {
+        match self {
+            Filter::And(v) | Filter::Or(v) => v.iter().for_each(|f| f.fields(out)),
+            Filter::Not(f) => f.fields(out),
+            Filter::Cond { column, .. } | Filter::List { column, .. } => out.push(*column),
+        }
+    }
 }
 
 /// Coerces a filter value given as text (or JSON scalar rendered as text) to `ty`.
@@ -236,7 +260,7 @@ fn combine(parts: &[Filter], op: fn(Expr, Expr) -> Expr, empty: bool) -> Result<
     exprs.try_fold(first?, |acc, e| Ok(op(acc, e?)))
 }
 
-fn apply_modifier(column: &Column, modifier: Option<Modifier>) -> (Expr, ColType) {
+fn apply_modifier(column: &Field, modifier: Option<Modifier>) -> (Expr, ColType) {
     use datafusion::functions::expr_fn::{character_length, lower, upper};
     let c = col(column.name);
     match modifier {

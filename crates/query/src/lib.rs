@@ -5,13 +5,23 @@
 
 pub mod backlinks;
 pub mod filter;
+pub mod reports;
+pub mod scope;
+pub mod stats;
 
-pub use backlinks::{Aggregation, BacklinksQuery, History, LINK_GROUP_COUNT, OrderBy};
-pub use filter::{Condition, Filter, Value};
+pub use backlinks::{Aggregation, BacklinksQuery, LINK_GROUP_COUNT, OrderBy};
+pub use filter::{Condition, Field, Filter, Value};
+pub use reports::{ReportOrder, ReportQuery};
+pub use scope::History;
 
 use anchorage_index::DataDir;
-use anchorage_index::snapshot::{BACKLINKS, Generation};
+use anchorage_core::target::{Protocol, Target};
+use anchorage_core::time::{Micros, iso_date};
+use anchorage_index::snapshot::{BACKLINKS, Generation, METRICS_HISTORY, OUTLINKS};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::logical_expr::{col, lit};
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use thiserror::Error;
@@ -23,6 +33,8 @@ pub enum QueryError {
     Invalid(String),
     #[error("query engine: {0}")]
     Engine(#[from] datafusion::error::DataFusionError),
+    #[error("query engine: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
     #[error(transparent)]
     Index(#[from] anchorage_index::IndexError),
 }
@@ -48,15 +60,25 @@ impl Engine {
         parquet.pushdown_filters = true;
         parquet.reorder_filters = true;
         parquet.enable_page_index = true;
+        config.options_mut().execution.parquet.schema_force_view_types = false;
         let ctx = SessionContext::new_with_config(config);
-        let path = generation.table(BACKLINKS);
-        ctx.register_parquet(
-            "backlinks",
-            path.to_string_lossy().as_ref(),
-            ParquetReadOptions::default(),
-        )
-        .await?;
+        for (name, file) in [
+            ("backlinks", BACKLINKS),
+            ("outlinks", OUTLINKS),
+            ("metrics_history", METRICS_HISTORY),
+        ] {
+            let path = generation.table(file);
+            if path.is_file() {
+                ctx.register_parquet(name, path.to_string_lossy().as_ref(), ParquetReadOptions::default())
+                    .await?;
+            }
+        }
         Ok(Engine { ctx, generation })
+    }
+
+    /// The instant of the index's latest fetch: "now" as far as the data knows.
+    pub fn horizon(&self) -> Micros {
+        self.generation.manifest.log_horizon
     }
 
     /// Runs a backlink query; the batches hold the selected columns in `select` order.
@@ -64,4 +86,124 @@ impl Engine {
         let table = self.ctx.table("backlinks").await?;
         Ok(query.plan(table)?.collect().await?)
     }
+
+    /// Runs an aggregate report over its link table.
+    pub async fn report(&self, query: &ReportQuery) -> Result<Vec<RecordBatch>, QueryError> {
+        let table = self.ctx.table(table_name(query.report.table)).await?;
+        Ok(query.plan(table)?.collect().await?)
+    }
+
+    pub async fn backlinks_stats(&self, target: &Target, protocol: Protocol, date: Micros) -> Result<stats::Counts, QueryError> {
+        let table = self.ctx.table("backlinks").await?;
+        stats::backlinks_stats(table, target, protocol, date, self.horizon()).await
+    }
+
+    pub async fn outlinks_stats(&self, target: &Target, protocol: Protocol) -> Result<stats::Counts, QueryError> {
+        let table = self.ctx.table("outlinks").await?;
+        stats::outlinks_stats(table, target, protocol).await
+    }
+
+    pub async fn refdomains_history(
+        &self,
+        target: &Target,
+        protocol: Protocol,
+        periods: &[(String, Micros)],
+    ) -> Result<Vec<(String, i64)>, QueryError> {
+        let table = self.ctx.table("backlinks").await?;
+        stats::refdomains_history(table, target, protocol, periods).await
+    }
+
+    /// A domain's DR and Ahrefs Rank as of the build on or before `date` (DR 0 and no rank
+    /// when the index knew nothing of it then).
+    pub async fn domain_rating(&self, domain: &str, date: Micros) -> Result<(f64, Option<u32>), QueryError> {
+        let day = iso_date(date);
+        let rows = self.history_rows("domain", domain).await?;
+        Ok(rows
+            .into_iter()
+            .rev()
+            .find(|row| row.date <= day)
+            .map_or((0.0, None), |row| (row.rating, row.rank)))
+    }
+
+    /// DR (`kind = "domain"`) or UR (`kind = "page"`) at the end of each period, from the
+    /// builds on or before it; periods before the first build that knew the key are left out.
+    pub async fn rating_history(
+        &self,
+        kind: &str,
+        key: &str,
+        periods: &[(String, Micros)],
+    ) -> Result<Vec<(String, f64)>, QueryError> {
+        let rows = self.history_rows(kind, key).await?;
+        Ok(periods
+            .iter()
+            .filter_map(|(label, end)| {
+                let day = iso_date(*end);
+                rows.iter().rev().find(|row| row.date <= day).map(|row| (label.clone(), row.rating))
+            })
+            .collect())
+    }
+
+    /// One key's `metrics_history` rows, oldest first.
+    async fn history_rows(&self, kind: &str, key: &str) -> Result<Vec<HistoryPoint>, QueryError> {
+        if !self.ctx.table_exist("metrics_history")? {
+            return Ok(Vec::new());
+        }
+        let df = self
+            .ctx
+            .table("metrics_history")
+            .await?
+            .filter(col("kind").eq(lit(kind)).and(col("key").eq(lit(key))))?
+            .select(vec![col("date"), col("rating"), col("rank")])?
+            .sort(vec![col("date").sort(true, false)])?;
+        let mut out = Vec::new();
+        for batch in df.collect().await? {
+            let batch = canonical_strings(&batch)?;
+            let dates = batch.column(0).as_string::<i32>();
+            let ratings = batch.column(1).as_primitive::<Float64Type>();
+            let ranks = datafusion::arrow::compute::cast(batch.column(2), &DataType::UInt32)?;
+            let ranks = ranks.as_primitive::<UInt32Type>();
+            for i in 0..batch.num_rows() {
+                out.push(HistoryPoint {
+                    date: dates.value(i).to_string(),
+                    rating: ratings.value(i),
+                    rank: (!ranks.is_null(i)).then(|| ranks.value(i)),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct HistoryPoint {
+    date: String,
+    rating: f64,
+    rank: Option<u32>,
+}
+
+fn table_name(table: anchorage_core::reports::LinkTable) -> &'static str {
+    match table {
+        anchorage_core::reports::LinkTable::Backlinks => "backlinks",
+        anchorage_core::reports::LinkTable::Outlinks => "outlinks",
+    }
+}
+
+/// The batch with every string column as plain `Utf8` (engines may hand out views).
+pub fn canonical_strings(batch: &RecordBatch) -> Result<RecordBatch, QueryError> {
+    let mut fields = Vec::new();
+    let mut columns = Vec::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        let (field, column) = match column.data_type() {
+            DataType::Utf8View | DataType::LargeUtf8 => (
+                field.as_ref().clone().with_data_type(DataType::Utf8),
+                datafusion::arrow::compute::cast(column, &DataType::Utf8)?,
+            ),
+            _ => (field.as_ref().clone(), column.clone()),
+        };
+        fields.push(field);
+        columns.push(column);
+    }
+    Ok(RecordBatch::try_new(
+        std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(fields)),
+        columns,
+    )?)
 }

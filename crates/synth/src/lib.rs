@@ -40,6 +40,11 @@
 //! - **Truth** ([`truth`]): every link of every page with the attributes an extractor must
 //!   find, page facts, changes, robots rules; serialisable to JSON.
 //!
+//! # Serving it
+//!
+//! With the `server` feature, [`server::SynthServer`] serves a web on loopback (HTTP and
+//! HTTPS with a throwaway CA, routed by `Host`) for `anchorage demo` and the crawler's tests.
+//!
 //! # Size
 //!
 //! The default configuration (40 sites, 5–40 pages each) is about 900 crawlable URLs and 24,000
@@ -55,6 +60,8 @@ pub(crate) mod doc;
 mod href;
 pub mod plan;
 mod rng;
+#[cfg(feature = "server")]
+pub mod server;
 mod templates;
 pub mod truth;
 mod web;

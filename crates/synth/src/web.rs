@@ -68,6 +68,7 @@ impl SynthResponse {
             ),
             source: SourceKind::Warc,
             js_rendered: false,
+            error: None,
         }
     }
 }

@@ -1,72 +1,129 @@
 //! Ahrefs API v3 Site Explorer (`/v3/site-explorer/*`): request parsing into the query layer's
 //! values and rendering in Ahrefs' envelopes. No query logic lives here.
 
+pub mod metrics;
+pub mod reports;
 pub mod where_json;
 
 use crate::error::ApiError;
-use crate::params::{Params, one_of};
+use crate::output::{self, Format, Payload};
+use crate::params::Params;
 use crate::render::{self, DateStyle};
 use crate::state::AppState;
 use anchorage_core::catalogue::{BacklinkReport, Column, FILTER, ORDER, SELECT, backlink_column};
 use anchorage_core::target::{Protocol, Target, TargetMode};
 use anchorage_core::time::parse_date;
-use anchorage_query::{Aggregation, BacklinksQuery, History, LINK_GROUP_COUNT, OrderBy};
+use anchorage_core::reports::REPORTS;
+use anchorage_query::{Aggregation, BacklinksQuery, Field, History, LINK_GROUP_COUNT, OrderBy};
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::collections::BTreeSet;
 
 /// Largest `limit` one request may ask for.
 pub const MAX_LIMIT: usize = 100_000;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new()
         .route("/v3/site-explorer/all-backlinks", get(all_backlinks))
         .route("/v3/site-explorer/broken-backlinks", get(broken_backlinks))
+        .route("/v3/site-explorer/backlinks-stats", get(metrics::backlinks_stats))
+        .route("/v3/site-explorer/outlinks-stats", get(metrics::outlinks_stats))
+        .route("/v3/site-explorer/domain-rating", get(metrics::domain_rating))
+        .route("/v3/site-explorer/domain-rating-history", get(metrics::domain_rating_history))
+        .route("/v3/site-explorer/url-rating-history", get(metrics::url_rating_history))
+        .route("/v3/site-explorer/refdomains-history", get(metrics::refdomains_history));
+    for report in REPORTS {
+        let endpoint = report.endpoint;
+        router = router.route(
+            &format!("/v3/site-explorer/{endpoint}"),
+            get(move |state: State<AppState>, raw: RawQuery| reports::handle(state, raw, endpoint)),
+        );
+    }
+    for (endpoint, reason) in UNSERVED {
+        router = router.route(
+            &format!("/v3/site-explorer/{endpoint}"),
+            get(move || async move { Err::<Response, _>(ApiError::bad_request(format!("{endpoint}: {reason}"))) }),
+        );
+    }
+    router
 }
 
-async fn all_backlinks(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+/// Endpoints of the official Site Explorer that need data a link index does not have.
+pub const UNSERVED: &[(&str, &str)] = &[
+    ("metrics", SEARCH_DATA),
+    ("metrics-history", SEARCH_DATA),
+    ("metrics-by-country", SEARCH_DATA),
+    ("keywords-history", SEARCH_DATA),
+    ("organic-keywords", SEARCH_DATA),
+    ("organic-competitors", SEARCH_DATA),
+    ("top-pages", SEARCH_DATA),
+    ("pages-by-traffic", SEARCH_DATA),
+    ("pages-history", SEARCH_DATA),
+    ("paid-pages", "paid search data is not part of a link index"),
+    ("total-search-volume-history", SEARCH_DATA),
+    ("ai-responses-count", "AI assistant answers are not part of a link index"),
+    ("crawled-pages", "not served yet: use DataForSEO's domain_pages or the pages table of the snapshot"),
+];
+
+const SEARCH_DATA: &str = "this report needs search-ranking data (keywords, positions, traffic) that a link index does not have";
+
+async fn all_backlinks(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     backlinks(state, raw, BacklinkReport::AllBacklinks).await
 }
 
-async fn broken_backlinks(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+async fn broken_backlinks(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     backlinks(state, raw, BacklinkReport::BrokenBacklinks).await
 }
 
-async fn backlinks(
-    state: AppState,
-    raw: Option<String>,
-    report: BacklinkReport,
-) -> Result<Response, ApiError> {
+async fn backlinks(state: AppState, raw: Option<String>, report: BacklinkReport) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
     let query = parse_backlinks(&params, report)?;
-    let output = params
-        .parsed("output", one_of(&["json", "csv", "xml", "php"]))?
-        .unwrap_or("json");
-    let _timeout = params.count("timeout", 3600)?;
+    let format = common_output(&params)?;
     params.reject_unknown(report.name())?;
-    if output != "json" {
-        return Err(ApiError::param(
-            "output",
-            format!("'{output}' is not served yet (json is)"),
-        ));
-    }
     let engine = state.engine().await?;
-    let batches = engine.backlinks(&query).await?;
+    let batches = with_timeout(&params, engine.backlinks(&query)).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let rows = render::rows(&batches, &columns, DateStyle::Iso);
-    let row_cost = row_cost(&query);
-    let mut response = Json(serde_json::json!({ "backlinks": rows })).into_response();
-    units_headers(&mut response, rows.len(), row_cost);
-    Ok(response)
+    let names: Vec<&str> = query.select.iter().map(|c| c.name).collect();
+    Ok(respond(format, "backlinks", &names, Payload::Rows(rows), row_cost(&query)))
+}
+
+/// `output`, default json.
+pub fn common_output(params: &Params) -> Result<Format, ApiError> {
+    Ok(params.parsed("output", Format::parse)?.unwrap_or(Format::Json))
+}
+
+/// `target`, `mode` and `protocol`.
+pub fn target_scope(params: &Params) -> Result<(Target, Protocol), ApiError> {
+    let mode = params.parsed("mode", |v| v.parse::<TargetMode>())?.unwrap_or_default();
+    let target = Target::parse(params.required("target")?, mode).map_err(|e| ApiError::param("target", e))?;
+    let protocol = params.parsed("protocol", |v| v.parse::<Protocol>())?.unwrap_or_default();
+    Ok((target, protocol))
+}
+
+/// Runs `work` within the request's `timeout` (seconds) when it gives one.
+pub async fn with_timeout<T>(
+    params: &Params,
+    work: impl std::future::Future<Output = Result<T, anchorage_query::QueryError>>,
+) -> Result<T, ApiError> {
+    match params.count("timeout", 3600)? {
+        Some(secs) => tokio::time::timeout(std::time::Duration::from_secs(secs.max(1) as u64), work)
+            .await
+            .map_err(|_| ApiError::param("timeout", format!("the query took longer than {secs} s")))?
+            .map_err(ApiError::from),
+        None => work.await.map_err(ApiError::from),
+    }
+}
+
+/// The response in the requested format with Ahrefs' unit headers.
+pub fn respond(format: Format, wrapper: &str, columns: &[&str], payload: Payload, row_cost: u64) -> Response {
+    let rows = payload.rows();
+    let mut response = output::render(format, wrapper, columns, payload);
+    units_headers(&mut response, rows, row_cost);
+    response
 }
 
 /// Parses the parameters of `all-backlinks` / `broken-backlinks`.
@@ -97,7 +154,7 @@ pub fn parse_backlinks(
     let select = parse_select(params.required("select")?, report, aggregation)?;
     let filter = params
         .parsed("where", |v| {
-            where_json::parse(v, &|name| resolve(name, report, FILTER)).map(Some)
+            where_json::parse(v, &|name| resolve(name, report, FILTER).map(Field::from)).map(Some)
         })?
         .flatten();
     let order_by = params
@@ -175,7 +232,7 @@ fn parse_order_by(v: &str, report: BacklinkReport) -> Result<Vec<OrderBy>, Strin
         .collect()
 }
 
-fn parse_history(v: &str) -> Result<History, String> {
+pub fn parse_history(v: &str) -> Result<History, String> {
     match v {
         "live" => Ok(History::Live),
         "all_time" => Ok(History::AllTime),
@@ -191,9 +248,7 @@ fn parse_history(v: &str) -> Result<History, String> {
 pub fn row_cost(query: &BacklinksQuery) -> u64 {
     let mut names: BTreeSet<&str> = query.select.iter().map(|c| c.name).collect();
     names.extend(query.order_by.iter().map(|o| o.column.name));
-    if let Some(f) = &query.filter {
-        collect_filter_columns(f, &mut names);
-    }
+    names.extend(filter_fields(query.filter.as_ref()));
     names
         .iter()
         .filter_map(|n| backlink_column(n))
@@ -201,15 +256,13 @@ pub fn row_cost(query: &BacklinksQuery) -> u64 {
         .sum()
 }
 
-fn collect_filter_columns(filter: &anchorage_query::Filter, out: &mut BTreeSet<&'static str>) {
-    use anchorage_query::Filter::*;
-    match filter {
-        And(v) | Or(v) => v.iter().for_each(|f| collect_filter_columns(f, out)),
-        Not(f) => collect_filter_columns(f, out),
-        Cond { column, .. } | List { column, .. } => {
-            out.insert(column.name);
-        }
+/// The names of the fields a filter tests.
+pub fn filter_fields(filter: Option<&anchorage_query::Filter>) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if let Some(f) = filter {
+        f.fields(&mut fields);
     }
+    fields.into_iter().map(|f| f.name).collect()
 }
 
 /// Ahrefs' unit accounting headers: cost = max(50, per-row cost × rows).

@@ -11,9 +11,9 @@
 //! `is` on a list column tests its elements (some element satisfies), except `empty` and
 //! `is_null`, which test the list.
 
-use anchorage_core::catalogue::{ColType, Column};
+use anchorage_core::catalogue::ColType;
 use anchorage_query::filter::{
-    CmpOp, Condition, ElementFilter, Filter, Modifier, Quantifier, RawValue, TextOp, coerce,
+    CmpOp, Condition, ElementFilter, Field, Filter, Modifier, Quantifier, RawValue, TextOp, coerce,
     type_name,
 };
 use serde_json::Value as Json;
@@ -21,7 +21,7 @@ use serde_json::Value as Json;
 const MAX_DEPTH: usize = 32;
 
 /// Resolves a field name to a filterable column, or explains why it is not one.
-pub type Resolver<'a> = &'a dyn Fn(&str) -> Result<&'static Column, String>;
+pub type Resolver<'a> = &'a (dyn Fn(&str) -> Result<Field, String> + Sync);
 
 pub fn parse(text: &str, resolve: Resolver<'_>) -> Result<Filter, String> {
     let json: Json = serde_json::from_str(text).map_err(|e| format!("where: invalid JSON: {e}"))?;
@@ -81,7 +81,7 @@ fn expr(obj: &serde_json::Map<String, Json>, resolve: Resolver<'_>) -> Result<Fi
     let err = |e: String| format!("where: field '{name}': {e}");
     let modifier = obj
         .get("modifier")
-        .map(|m| modifier(m, column))
+        .map(|m| modifier(m, &column))
         .transpose()
         .map_err(err)?;
     match (obj.get("is"), obj.get("list_is")) {
@@ -126,7 +126,7 @@ fn expr(obj: &serde_json::Map<String, Json>, resolve: Resolver<'_>) -> Result<Fi
     }
 }
 
-fn modifier(json: &Json, column: &Column) -> Result<Modifier, String> {
+fn modifier(json: &Json, column: &Field) -> Result<Modifier, String> {
     let m = match json.as_str() {
         Some("uppercase") => Modifier::Uppercase,
         Some("lowercase") => Modifier::Lowercase,
@@ -280,8 +280,8 @@ mod tests {
     use super::*;
     use anchorage_core::catalogue::backlink_column;
 
-    fn resolve(name: &str) -> Result<&'static Column, String> {
-        backlink_column(name).ok_or_else(|| "unknown column".to_string())
+    fn resolve(name: &str) -> Result<Field, String> {
+        backlink_column(name).map(Field::from).ok_or_else(|| "unknown column".to_string())
     }
 
     #[test]

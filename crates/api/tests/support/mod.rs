@@ -81,3 +81,15 @@ pub async fn get(app: &Router, uri: &str) -> (StatusCode, serde_json::Value) {
         .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, json)
 }
+
+/// GET `uri`; the status and the body as text.
+pub async fn get_text(app: &Router, uri: &str) -> (StatusCode, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -82,10 +82,16 @@ pub struct Metrics {
     pub url_rating: Vec<f64>,
     pub refdomains_of_domain: Vec<u32>,
     pub linked_domains_of_domain: Vec<u32>,
+    pub dofollow_refdomains_of_domain: Vec<u32>,
+    pub dofollow_linked_domains_of_domain: Vec<u32>,
+    /// Link-farm score of each root domain, 0–100 (see [`spam_score`]).
+    pub domain_spam: Vec<u8>,
     pub refdomains_of_page: Vec<u32>,
     pub class_c_of_page: Vec<u32>,
     pub domain_iterations: usize,
     pub page_iterations: usize,
+    /// The edges of the domain graph DR was computed on (distinct, source ≠ target).
+    pub domain_edges: Vec<(u32, u32)>,
 }
 
 impl Metrics {
@@ -149,6 +155,9 @@ impl Metrics {
             .map(|n| (n.src_domain, n.tgt_domain))
             .collect();
         let graph = Graph::from_edges(self.domains.len(), edges);
+        self.domain_edges = (0..graph.nodes())
+            .flat_map(|v| graph.successors(v).iter().map(move |&t| (v as u32, t)))
+            .collect();
         let config = PageRankConfig::default();
         let pr = pagerank(&graph, &config);
         self.domain_iterations = pr.iterations;
@@ -212,8 +221,48 @@ impl Metrics {
             Some((n.tgt_page, subnets.id(&class_c(ip)?)))
         }));
         self.class_c_of_page = count_by(self.pages.len(), page_subnets.iter().map(|p| p.0));
+        let dofollow_pairs =
+            distinct(live_external().filter(|n| n.dofollow).map(|n| (n.src_domain, n.tgt_domain)));
+        self.dofollow_refdomains_of_domain =
+            count_by(self.domains.len(), dofollow_pairs.iter().map(|p| p.1));
+        self.dofollow_linked_domains_of_domain =
+            count_by(self.domains.len(), dofollow_pairs.iter().map(|p| p.0));
+        self.domain_spam = (0..self.domains.len())
+            .map(|d| {
+                spam_score(
+                    &self.domains.names[d],
+                    self.domain_rating[d],
+                    self.linked_domains_of_domain[d],
+                    self.refdomains_of_domain[d],
+                )
+            })
+            .collect();
     }
 }
+
+/// Top-level domains that link farms favour (cheap or free registrations).
+const ABUSED_TLDS: &[&str] = &["xyz", "top", "click", "loan", "work", "gq", "ml", "cf", "tk", "ga", "buzz", "icu", "cyou"];
+
+/// The link-farm score of a root domain, 0–100 (README, "Spam"): +40 when it links to at
+/// least 100 domains and to 20 times more domains than link to it; +30 when it has DR 0 yet
+/// links to 50 domains or more; +20 for an often abused TLD. `is_spam` is a score of 60 or more.
+pub fn spam_score(domain: &str, dr: f64, linked_domains: u32, refdomains: u32) -> u8 {
+    let mut score = 0u8;
+    if linked_domains >= 100 && linked_domains >= 20 * (refdomains + 1) {
+        score += 40;
+    }
+    if dr == 0.0 && linked_domains >= 50 {
+        score += 30;
+    }
+    let tld = domain.rsplit('.').next().unwrap_or("");
+    if ABUSED_TLDS.contains(&tld) {
+        score += 20;
+    }
+    score.min(100)
+}
+
+/// A domain with this spam score or more is `is_spam`.
+pub const SPAM_THRESHOLD: u8 = 60;
 
 fn in_degree_positive(graph: &Graph) -> Vec<bool> {
     let mut linked = vec![false; graph.nodes()];
@@ -258,6 +307,14 @@ mod tests {
     #[test]
     fn positions_rank_by_score() {
         assert_eq!(positions(&[0.1, 0.5, 0.3]), vec![3, 1, 2]);
+    }
+
+    #[test]
+    fn spam_scores_flag_link_farms_only() {
+        assert_eq!(spam_score("example.com", 35.0, 40, 12), 0);
+        assert!(spam_score("farm.xyz", 0.0, 500, 1) >= SPAM_THRESHOLD);
+        assert!(spam_score("farm.com", 0.0, 500, 1) >= SPAM_THRESHOLD);
+        assert!(spam_score("popular.com", 80.0, 500, 400) < SPAM_THRESHOLD);
     }
 
     #[test]

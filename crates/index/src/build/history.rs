@@ -9,8 +9,9 @@
 //!   no `noindex`, and no canonical that moved away. A page that names another URL as its
 //!   canonical from its first fetch on (a mirror, `kyleclo.com` → `kyleclo.github.io`) still
 //!   carries live links; one that was its own canonical and then points elsewhere has
-//!   *become* non-canonical and its links are lost. A redirect's own link (HTTP 3xx
-//!   `Location`) is live while the page answers with that redirect.
+//!   *become* non-canonical and its links are lost. The link naming where the page went
+//!   stays live: a redirect's `Location` while the page redirects, the canonical of a page
+//!   that became non-canonical.
 //! - `lost_reason` is what the first fetch in which a live link stopped being live showed:
 //!   `pageredirected` (3xx), `notfound` (404, 410), `pageerror` (any other non-2xx, or no
 //!   answer), `noindex`, `notcanonical`, else `removedfromhtml`.
@@ -95,6 +96,8 @@ pub struct LinkHistory<'a> {
     pub lost_at: Option<Micros>,
     pub lost_reason: Option<LostReason>,
     pub discovered: Discovered,
+    /// Set after the replay when the index stops keeping the link ([`super::drops`]).
+    pub drop_reason: Option<super::drops::DropReason>,
     ever_lost: bool,
 }
 
@@ -121,6 +124,16 @@ fn is_own_canonical(page: &PageRecord) -> bool {
     page.canonical
         .as_deref()
         .is_none_or(|c| same_page(c, &page.url))
+}
+
+/// The link that says where a page went stays live while the page points there: the
+/// `Location` of a redirecting page, the canonical of a page that became non-canonical.
+fn names_the_replacement(element: LinkElement, problem: Option<LostReason>) -> bool {
+    matches!(
+        (element, problem),
+        (LinkElement::HttpRedirect, Some(LostReason::PageRedirected))
+            | (LinkElement::Canonical, Some(LostReason::NotCanonical))
+    )
 }
 
 /// Canonical and page URL name the same page, whatever the scheme.
@@ -170,9 +183,7 @@ pub fn replay<'a>(
             let id = (link.url_to.as_str(), kind, *k);
             *k += 1;
             seen_now.insert(id, ());
-            let live = problem.is_none()
-                || (link.element == LinkElement::HttpRedirect
-                    && problem == Some(LostReason::PageRedirected));
+            let live = problem.is_none() || names_the_replacement(link.element, problem);
             observe(
                 &mut known,
                 &mut order,
@@ -242,6 +253,7 @@ fn observe<'a>(
                     } else {
                         Discovered::LinkFound
                     },
+                    drop_reason: None,
                     ever_lost: false,
                 },
             );

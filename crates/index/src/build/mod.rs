@@ -2,10 +2,15 @@
 //!
 //! 1. Load every segment and keep one copy of each fetch (`fetch_id`) and link.
 //! 2. Replay each page's fetches in time order ([`history`]): link identity and history.
-//! 3. Resolve linked-to URLs' status and redirect chains ([`targets`]).
-//! 4. Compute DR, UR, ranks and distinct counts over live links ([`graph`]).
-//! 5. Write the tables ([`table`] for `backlinks`) into a new generation and switch to it.
+//! 3. Mark the links the index stops keeping ([`drops`]).
+//! 4. Resolve linked-to URLs' status and redirect chains ([`targets`]).
+//! 5. Compute DR, UR, ranks and distinct counts over live links ([`graph`]).
+//! 6. Write the tables ([`table`] for `backlinks` and `outlinks`; `pages`, `domains`,
+//!    `targets`, `metrics_history`) into a new generation and switch to it.
 
+pub mod drops;
+pub mod explain;
+pub mod metrics_history;
 pub mod graph;
 pub mod history;
 pub mod table;
@@ -15,7 +20,10 @@ use crate::error::Result;
 use crate::layout::DataDir;
 use crate::log::{read_segment, segments};
 use crate::parquet_io;
-use crate::snapshot::{self, BACKLINKS, DOMAINS, Generation, Manifest, PAGES};
+use crate::snapshot::{
+    self, Generation, Manifest, BACKLINKS, DOMAINS, DOMAIN_LINKS, METRICS_HISTORY, OUTLINKS, PAGES,
+    TARGETS,
+};
 use anchorage_core::record::{LinkRecord, PageRecord};
 use anchorage_core::time::{Micros, now};
 use graph::Metrics;
@@ -30,12 +38,15 @@ use std::time::Instant;
 pub struct BuildConfig {
     /// Generations kept on disk (the current one included).
     pub keep_generations: usize,
+    /// Lost links older than this (before the log's latest fetch) are dropped as `tooold`.
+    pub lost_retention_days: u32,
 }
 
 impl Default for BuildConfig {
     fn default() -> Self {
         BuildConfig {
             keep_generations: 3,
+            lost_retention_days: 365,
         }
     }
 }
@@ -120,7 +131,13 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
         segments = log.segments,
         "log loaded"
     );
-    let histories = log.histories();
+    let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
+    let mut histories = log.histories();
+    drops::apply(
+        &mut histories,
+        log_horizon,
+        i64::from(config.lost_retention_days) * drops::DAY,
+    );
     let metrics = Metrics::compute(&histories);
     tracing::info!(
         domains = metrics.domains.len(),
@@ -132,18 +149,15 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
     let statuses = targets::resolve(&histories);
     let previous = snapshot::current(dir)?;
     let previous_horizon = previous.as_ref().map(|g| g.manifest.log_horizon);
-    let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
 
     let pending = snapshot::begin(dir)?;
-    let backlinks = write_backlinks(
-        &pending.tmp,
-        &histories,
-        &metrics,
-        &statuses,
-        previous_horizon,
-    )?;
+    let rows = link_rows(&histories, &metrics, &statuses, previous_horizon);
+    let (link_rows_written, backlinks) = write_link_tables(&pending.tmp, rows)?;
     let pages = write_pages(&pending.tmp, &histories, &metrics)?;
     let domains = write_domains(&pending.tmp, &metrics)?;
+    let target_rows = write_targets(&pending.tmp, &statuses)?;
+    let domain_links = explain::write_domain_links(&pending.tmp, &metrics.domains.names, &metrics.domain_edges)?;
+    let history_rows = metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
     let manifest = Manifest {
         generation: pending.name.clone(),
         number: pending.number,
@@ -152,9 +166,13 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
         previous_horizon,
         segments: log.segments,
         tables: BTreeMap::from([
-            (BACKLINKS.to_string(), backlinks),
+            (BACKLINKS.to_string(), link_rows_written),
+            (OUTLINKS.to_string(), link_rows_written),
             (PAGES.to_string(), pages),
             (DOMAINS.to_string(), domains),
+            (TARGETS.to_string(), target_rows),
+            (METRICS_HISTORY.to_string(), history_rows),
+            (DOMAIN_LINKS.to_string(), domain_links),
         ]),
         fetches: log.pages.len() as u64,
         pages: histories.len() as u64,
@@ -176,17 +194,16 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
     Ok((generation, report))
 }
 
-fn write_backlinks(
-    dir: &std::path::Path,
-    histories: &[PageHistory<'_>],
-    metrics: &Metrics,
-    statuses: &HashMap<String, targets::TargetStatus>,
+/// One row per link (external and internal) with everything its columns need.
+fn link_rows<'a>(
+    histories: &'a [PageHistory<'a>],
+    metrics: &'a Metrics,
+    statuses: &'a HashMap<String, targets::TargetStatus>,
     previous_horizon: Option<Micros>,
-) -> Result<u64> {
-    let mut rows: Vec<table::Row<'_>> = metrics
+) -> Vec<table::Row<'a>> {
+    metrics
         .nodes
         .par_iter()
-        .filter(|n| n.external)
         .map(|node| {
             let page = &histories[node.history as usize];
             let hist = &page.links[node.link as usize];
@@ -198,23 +215,46 @@ fn write_backlinks(
                 target: statuses.get(&hist.link.url_to),
                 is_new: hist.live && previous_horizon.is_none_or(|h| hist.first_seen_link > h),
                 key: table::target_key(&hist.link.url_to),
+                source_key: table::target_key(page.url),
             }
         })
-        .collect();
-    table::sort_rows(&mut rows);
-    let batches = table::batches(&rows, 64 * 1024)?;
-    let sorting = vec![parquet::file::metadata::SortingColumn {
-        column_idx: table::schema().index_of(table::TARGET_KEY)? as i32,
-        descending: false,
-        nulls_first: false,
-    }];
+        .collect()
+}
+
+/// Writes `backlinks` (by target) and `outlinks` (by source): the same rows, two orders.
+/// Returns the rows written and how many of them are external (backlinks).
+fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Result<(u64, u64)> {
+    let schema = table::schema();
+    let sorting = |columns: &[&str]| -> Result<Vec<parquet::file::metadata::SortingColumn>> {
+        columns
+            .iter()
+            .map(|c| {
+                Ok(parquet::file::metadata::SortingColumn {
+                    column_idx: schema.index_of(c)? as i32,
+                    descending: false,
+                    nulls_first: false,
+                })
+            })
+            .collect()
+    };
+    table::sort_by_target(&mut rows);
+    let by_target = sorting(&["is_internal", table::TARGET_KEY])?;
     parquet_io::write(
         &dir.join(BACKLINKS),
-        table::schema(),
-        &batches,
-        parquet_io::writer_properties(Some(sorting)),
+        schema.clone(),
+        &table::batches(&rows, 64 * 1024)?,
+        parquet_io::writer_properties(Some(by_target)),
     )?;
-    Ok(rows.len() as u64)
+    table::sort_by_source(&mut rows);
+    let by_source = sorting(&[table::SOURCE_KEY])?;
+    parquet_io::write(
+        &dir.join(OUTLINKS),
+        schema.clone(),
+        &table::batches(&rows, 64 * 1024)?,
+        parquet_io::writer_properties(Some(by_source)),
+    )?;
+    let external = rows.iter().filter(|r| r.node.external).count();
+    Ok((rows.len() as u64, external as u64))
 }
 
 /// A row of the `pages` table.
@@ -267,6 +307,9 @@ struct DomainRow<'a> {
     ahrefs_rank: u32,
     refdomains: u32,
     linked_domains: u32,
+    dofollow_refdomains: u32,
+    dofollow_linked_domains: u32,
+    spam_score: u8,
 }
 
 fn write_domains(dir: &std::path::Path, metrics: &Metrics) -> Result<u64> {
@@ -278,13 +321,48 @@ fn write_domains(dir: &std::path::Path, metrics: &Metrics) -> Result<u64> {
             ahrefs_rank: metrics.ahrefs_rank[i],
             refdomains: metrics.refdomains_of_domain[i],
             linked_domains: metrics.linked_domains_of_domain[i],
+            dofollow_refdomains: metrics.dofollow_refdomains_of_domain[i],
+            dofollow_linked_domains: metrics.dofollow_linked_domains_of_domain[i],
+            spam_score: metrics.domain_spam[i],
         })
         .collect();
     rows.sort_by(|a, b| a.domain.cmp(b.domain));
     write_serde(&dir.join(DOMAINS), &rows)
 }
 
-fn write_serde<'de, T: Serialize + Deserialize<'de>>(
+#[derive(Serialize, Deserialize)]
+struct TargetRow<'a> {
+    url: &'a str,
+    key: String,
+    http_code: u16,
+    final_code: u16,
+    last_visited: Micros,
+    is_html: bool,
+    redirect_chain: Vec<String>,
+    redirect_codes: Vec<i64>,
+    title: Option<&'a str>,
+}
+
+fn write_targets(dir: &std::path::Path, statuses: &HashMap<String, targets::TargetStatus>) -> Result<u64> {
+    let mut rows: Vec<TargetRow<'_>> = statuses
+        .iter()
+        .map(|(url, t)| TargetRow {
+            url,
+            key: table::target_key(url),
+            http_code: t.http_code,
+            final_code: t.final_code,
+            last_visited: t.last_visited,
+            is_html: t.is_html,
+            redirect_chain: t.chain.clone(),
+            redirect_codes: t.chain_codes.clone(),
+            title: t.title.as_deref(),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.key.cmp(&b.key).then(a.url.cmp(b.url)));
+    write_serde(&dir.join(TARGETS), &rows)
+}
+
+pub(crate) fn write_serde<'de, T: Serialize + Deserialize<'de>>(
     path: &std::path::Path,
     rows: &[T],
 ) -> Result<u64> {

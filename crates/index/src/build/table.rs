@@ -5,11 +5,11 @@
 //! one is written as nulls (the README lists them as "not computed yet", generated from
 //! [`computed_columns`]).
 
-use super::graph::{LinkNode, Metrics};
+use super::graph::{LinkNode, Metrics, SPAM_THRESHOLD};
 use super::history::{LinkHistory, PageHistory};
 use super::targets::TargetStatus;
 use anchorage_core::catalogue::{BACKLINK_COLUMNS, ColType, Column};
-use anchorage_core::domain::{is_root, root_domain, tld_class};
+use anchorage_core::domain::{class_c, is_root, root_domain, tld_class};
 use anchorage_core::time::Micros;
 use anchorage_core::urls::{host_of, plain_of, reversed_host};
 use arrow::array::{
@@ -18,6 +18,7 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -25,8 +26,9 @@ use std::sync::Arc;
 pub const TARGET_KEY: &str = "_target_key";
 pub const TARGET_HTTPS: &str = "_target_https";
 pub const SOURCE_KEY: &str = "_source_key";
-pub const BROKEN: &str = "_broken";
 pub const SIMILAR_GROUP: &str = "_similar_group";
+/// The link's position on its page (a tie-breaker that makes every order total).
+pub const ORDINAL: &str = "_ordinal";
 
 /// Everything one backlink row is made of.
 pub struct Row<'a> {
@@ -37,6 +39,7 @@ pub struct Row<'a> {
     pub target: Option<&'a TargetStatus>,
     pub is_new: bool,
     pub key: String,
+    pub source_key: String,
 }
 
 impl Row<'_> {
@@ -54,6 +57,18 @@ impl Row<'_> {
     }
     fn source_ur(&self) -> f64 {
         self.metrics.url_rating[self.node.src_page as usize]
+    }
+    fn source_spam(&self) -> u8 {
+        self.metrics.domain_spam[self.node.src_domain as usize]
+    }
+    fn backlink_spam_score(&self) -> i64 {
+        let page = if self.page.content.links_external > 100 { 20 } else { 0 };
+        let anchor = if self.hist.link.anchor.chars().count() > 100 { 10 } else { 0 };
+        (i64::from(self.source_spam()) + page + anchor).min(100)
+    }
+    fn domain_count(&self, counts: &[u32], target: bool) -> Cell<'static> {
+        let d = if target { self.node.tgt_domain } else { self.node.src_domain };
+        Cell::Int(i64::from(counts[d as usize]))
     }
     fn nofollow(&self) -> bool {
         self.hist.link.nofollow || self.hist.seen_in.nofollow
@@ -129,6 +144,7 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         }
         "alt" => |r| opt_s(r.hist.link.alt.as_deref()),
         "anchor" => |r| s(&r.hist.link.anchor),
+        "backlink_spam_score" => |r| Cell::Int(r.backlink_spam_score()),
         "class_c" => |r| {
             Cell::Int(i64::from(
                 r.metrics.class_c_of_page[r.node.src_page as usize],
@@ -139,6 +155,11 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "domain_rating_target" => {
             |r| Cell::Float(r.metrics.domain_rating[r.node.tgt_domain as usize])
         }
+        "dofollow_linked_domains_source_domain" => |r| r.domain_count(&r.metrics.dofollow_linked_domains_of_domain, false),
+        "dofollow_linked_domains_target_domain" => |r| r.domain_count(&r.metrics.dofollow_linked_domains_of_domain, true),
+        "dofollow_refdomains_source_domain" => |r| r.domain_count(&r.metrics.dofollow_refdomains_of_domain, false),
+        "dofollow_refdomains_target_domain" => |r| r.domain_count(&r.metrics.dofollow_refdomains_of_domain, true),
+        "drop_reason" => |r| r.hist.drop_reason.map_or(Cell::Null, |d| s(d.as_str())),
         "encoding" => |r| opt_s(r.page.content.encoding.as_deref()),
         "first_seen" => |r| Cell::Time(r.page.first_seen),
         "first_seen_link" => |r| Cell::Time(r.hist.first_seen_link),
@@ -148,6 +169,12 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
                 .map_or(Cell::Null, |t| Cell::Int(i64::from(t.http_code)))
         },
         "http_crawl" => |r| Cell::Bool(!r.hist.link.js_only),
+        "image_url" => |r| opt_s(r.hist.link.image_url.as_deref()),
+        "is_broken" => |r| Cell::Bool(r.target.is_some_and(TargetStatus::is_broken)),
+        "is_internal" => |r| Cell::Bool(!r.node.external),
+        "is_redirect_lost" => |r| Cell::Bool(r.target.is_some_and(|t| t.redirect_lost)),
+        "is_spam" => |r| Cell::Bool(r.source_spam() >= SPAM_THRESHOLD),
+        "item_type" => |r| s(r.hist.link.element.item_type()),
         "ip_source" => |r| opt_s(r.page.latest.ip.as_deref()),
         "is_alternate" => |r| element_is(r, "alternate"),
         "is_canonical" => |r| element_is(r, "canonical"),
@@ -179,6 +206,7 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "is_ugc" => |r| Cell::Bool(r.hist.link.ugc),
         "js_crawl" => |r| Cell::Bool(r.hist.link.js_only),
         "languages" => |r| strs(&r.page.content.languages),
+        "languages_target" => |r| r.target.map_or(Cell::Null, |t| strs(&t.languages)),
         "last_seen" => |r| r.hist.lost_at.map_or(Cell::Null, Cell::Time),
         "last_visited" => |r| {
             Cell::Time(if r.hist.live {
@@ -213,6 +241,8 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "port_source" => |r| Cell::Int(Row::port(r.page.url)),
         "port_target" => |r| Cell::Int(Row::port(r.url_to())),
         "powered_by" => |r| strs(&r.page.content.powered_by),
+        "powered_by_target" => |r| r.target.map_or(Cell::Null, |t| strs(&t.powered_by)),
+        "prev_seen" => |r| r.hist.prev_live.map_or(Cell::Null, Cell::Time),
         "redirect_code" => |r| {
             r.hist
                 .link
@@ -239,16 +269,20 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         },
         "root_name_source" => |r| s(root_domain(r.host_from())),
         "root_name_target" => |r| s(root_domain(r.host_to())),
+        "semantic_location" => |r| opt_s(r.hist.link.semantic_location.as_deref()),
         "snippet_left" => |r| s(&r.hist.link.snippet_left),
         "snippet_right" => |r| s(&r.hist.link.snippet_right),
         "source_page_author" => |r| opt_s(r.page.content.author.as_deref()),
         "source_page_publish_date" => |r| opt_s(r.page.content.publish_date.as_deref()),
+        "subnet_source" => |r| r.page.latest.ip.as_deref().and_then(class_c).map_or(Cell::Null, |c| Cell::Str(Cow::Owned(c))),
         "title" => |r| s(r.page.content.title.as_deref().unwrap_or("")),
+        "title_target" => |r| r.target.and_then(|t| t.title.as_deref()).map_or(Cell::Null, s),
         "tld_class_source" => |r| s(tld_class(r.host_from()).as_str()),
         "tld_class_target" => |r| s(tld_class(r.host_to()).as_str()),
         "url_from" => |r| s(r.page.url),
         "url_from_plain" => |r| s(plain_of(r.page.url)),
         "url_rating_source" => |r| Cell::Float(r.source_ur()),
+        "url_rating_target" => |r| Cell::Float(r.metrics.url_rating[r.node.tgt_page as usize]),
         "url_redirect" => |r| r.target.map_or(Cell::Strs(Vec::new()), |t| strs(&t.chain)),
         "url_redirect_with_target" => |r| {
             let mut v = vec![Cow::Borrowed(r.url_to())];
@@ -277,18 +311,32 @@ pub fn schema() -> SchemaRef {
     fields.push(Field::new(TARGET_KEY, DataType::Utf8, false));
     fields.push(Field::new(TARGET_HTTPS, DataType::Boolean, false));
     fields.push(Field::new(SOURCE_KEY, DataType::Utf8, false));
-    fields.push(Field::new(BROKEN, DataType::Boolean, false));
     fields.push(Field::new(SIMILAR_GROUP, DataType::Int64, false));
+    fields.push(Field::new(ORDINAL, DataType::Int64, false));
     Arc::new(Schema::new(fields))
 }
 
-/// Sorts rows as the table is stored: target key, then source DR and UR (best first).
-pub fn sort_rows(rows: &mut [Row<'_>]) {
-    rows.sort_by(|a, b| {
-        a.key
-            .cmp(&b.key)
+/// Sorts rows as `backlinks` is stored: backlinks before internal links, then target key,
+/// then source DR and UR (best first), so a target's top backlinks are a prefix read.
+pub fn sort_by_target(rows: &mut [Row<'_>]) {
+    rows.par_sort_by(|a, b| {
+        a.node
+            .external
+            .cmp(&b.node.external)
+            .reverse()
+            .then_with(|| a.key.cmp(&b.key))
             .then(b.source_dr().total_cmp(&a.source_dr()))
             .then(b.source_ur().total_cmp(&a.source_ur()))
+            .then(a.page.url.cmp(b.page.url))
+            .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
+    });
+}
+
+/// Sorts rows as `outlinks` is stored: source key, then position on the page.
+pub fn sort_by_source(rows: &mut [Row<'_>]) {
+    rows.par_sort_by(|a, b| {
+        a.source_key
+            .cmp(&b.source_key)
             .then(a.page.url.cmp(b.page.url))
             .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
     });
@@ -330,21 +378,21 @@ fn internal_arrays(rows: &[Row<'_>]) -> Vec<ArrayRef> {
     let mut key = StringBuilder::new();
     let mut https = BooleanBuilder::new();
     let mut source_key = StringBuilder::new();
-    let mut broken = BooleanBuilder::new();
     let mut group = Int64Builder::new();
+    let mut ordinal = Int64Builder::new();
     for r in rows {
         key.append_value(&r.key);
         https.append_value(r.url_to().starts_with("https:"));
-        source_key.append_value(target_key(r.page.url));
-        broken.append_value(r.target.is_some_and(TargetStatus::is_broken));
+        source_key.append_value(&r.source_key);
         group.append_value(r.similar_group());
+        ordinal.append_value(i64::from(r.hist.link.ordinal));
     }
     vec![
         Arc::new(key.finish()),
         Arc::new(https.finish()),
         Arc::new(source_key.finish()),
-        Arc::new(broken.finish()),
         Arc::new(group.finish()),
+        Arc::new(ordinal.finish()),
     ]
 }
 

@@ -22,6 +22,11 @@ pub struct TargetStatus {
     pub chain_codes: Vec<i64>,
     /// Status at the end of the chain (the target's own when it does not redirect).
     pub final_code: u16,
+    pub title: Option<String>,
+    pub languages: Vec<String>,
+    pub powered_by: Vec<String>,
+    /// The URL used to redirect and that redirect is gone.
+    pub redirect_lost: bool,
 }
 
 impl TargetStatus {
@@ -35,6 +40,7 @@ struct Hop<'a> {
     at: Micros,
     is_html: bool,
     location: Option<&'a str>,
+    page: &'a PageHistory<'a>,
 }
 
 /// Status of every fetched URL, keyed by normalised URL.
@@ -54,6 +60,7 @@ pub fn resolve(histories: &[PageHistory<'_>]) -> HashMap<String, TargetStatus> {
                     at: h.latest.fetched_at,
                     is_html: h.latest.is_html,
                     location,
+                    page: h,
                 },
             )
         })
@@ -64,12 +71,22 @@ pub fn resolve(histories: &[PageHistory<'_>]) -> HashMap<String, TargetStatus> {
 }
 
 fn follow(url: &str, first: &Hop<'_>, hops: &HashMap<&str, Hop<'_>>) -> TargetStatus {
+    let content = first.page.content;
     let mut status = TargetStatus {
         http_code: first.code,
         last_visited: first.at,
         is_html: first.is_html,
         final_code: first.code,
-        ..Default::default()
+        title: content.title.clone(),
+        languages: content.languages.clone(),
+        powered_by: content.powered_by.clone(),
+        redirect_lost: first
+            .page
+            .links
+            .iter()
+            .any(|l| !l.live && l.link.element == LinkElement::HttpRedirect),
+        chain: Vec::new(),
+        chain_codes: Vec::new(),
     };
     let mut hop = first;
     let mut seen = vec![url];

@@ -1,0 +1,58 @@
+//! The rows a query is about: a target's key range in one of the link tables, the protocol,
+//! internal or external links, and the history window. Shared by every query kind.
+
+use anchorage_core::reports::LinkTable;
+use anchorage_core::target::{Protocol, Target};
+use anchorage_core::time::Micros;
+use anchorage_index::build::table::{SOURCE_KEY, TARGET_HTTPS, TARGET_KEY};
+use datafusion::common::ScalarValue;
+use datafusion::functions::expr_fn::starts_with;
+use datafusion::logical_expr::{col, lit, Expr};
+
+/// Which links count: live only, live plus those lost since a date, or every link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum History {
+    Live,
+    Since(Micros),
+    #[default]
+    AllTime,
+}
+
+pub fn timestamp(t: Micros) -> Expr {
+    lit(ScalarValue::TimestampMicrosecond(Some(t), Some("UTC".into())))
+}
+
+/// A link live at `t`: found by then and not lost (nor dropped) by then.
+pub fn live_at(t: Micros) -> Expr {
+    col("first_seen_link")
+        .lt_eq(timestamp(t))
+        .and(col("last_seen").is_null().or(col("last_seen").gt(timestamp(t))))
+        .and(col("drop_reason").is_null().or(col("last_seen").is_not_null()))
+}
+
+/// The predicate selecting a target's links.
+pub fn predicate(table: LinkTable, target: &Target, protocol: Protocol, internal: bool, history: History) -> Expr {
+    let range = target.key_range();
+    let (key, port) = match table {
+        LinkTable::Backlinks => (TARGET_KEY, "port_target"),
+        LinkTable::Outlinks => (SOURCE_KEY, "port_source"),
+    };
+    let mut p = col("is_internal")
+        .eq(lit(internal))
+        .and(col(key).gt_eq(lit(range.start.clone())))
+        .and(col(key).lt(lit(range.end.clone())));
+    if let Some(https) = protocol.requires_https() {
+        p = p.and(match table {
+            LinkTable::Backlinks => col(TARGET_HTTPS).eq(lit(https)),
+            LinkTable::Outlinks => starts_with(col("url_from"), lit("https:")).eq(lit(https)),
+        });
+    }
+    if let Some(port_number) = target.port {
+        p = p.and(col(port).eq(lit(i64::from(port_number))));
+    }
+    match history {
+        History::Live => p.and(col("is_lost").eq(lit(false))),
+        History::Since(t) => p.and(col("is_lost").eq(lit(false)).or(col("last_seen").gt_eq(timestamp(t)))),
+        History::AllTime => p,
+    }
+}

@@ -1,0 +1,193 @@
+//! Single-object and history reports: backlinks-stats, outlinks-stats, domain-rating and the
+//! `*-history` series.
+
+use crate::scope::{self, live_at, timestamp, History};
+use crate::QueryError;
+use anchorage_core::reports::LinkTable;
+use anchorage_core::target::{Protocol, Target};
+use anchorage_core::time::{iso_date, parse_date, Micros};
+use chrono::{Datelike, Days, NaiveDate};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{Int64Type, TimestampMicrosecondType};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::dataframe::DataFrame;
+use datafusion::functions_aggregate::expr_fn::{count_distinct, sum};
+use datafusion::logical_expr::{col, lit, when, Expr};
+
+/// Figures of one target.
+pub type Counts = Vec<(&'static str, i64)>;
+
+fn count_if(cond: Expr) -> Expr {
+    sum(when(cond, lit(1i64)).otherwise(lit(0i64)).unwrap_or(lit(0i64)))
+}
+
+fn distinct_if(cond: Expr, value: &str) -> Expr {
+    count_distinct(when(cond, col(value)).end().unwrap_or(col(value)))
+}
+
+/// Reads one-row integer aggregates (a null sum is 0).
+fn one_row(batches: &[RecordBatch], names: &[&'static str]) -> Counts {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let value = batches
+                .iter()
+                .find(|b| b.num_rows() > 0)
+                .map(|b| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Int64))
+                .and_then(Result::ok)
+                .map(|a| if a.is_null(0) { 0 } else { a.as_primitive::<Int64Type>().value(0) })
+                .unwrap_or(0);
+            (*name, value)
+        })
+        .collect()
+}
+
+/// `backlinks-stats`: live and all-time backlinks and referring domains as of `date` (the end
+/// of that day); at or after the index's latest fetch, "live" is the current state.
+pub async fn backlinks_stats(table: DataFrame, target: &Target, protocol: Protocol, date: Micros, horizon: Micros) -> Result<Counts, QueryError> {
+    let end_of_day = date + 86_400_000_000 - 1;
+    let live = if end_of_day >= horizon { col("is_lost").eq(lit(false)) } else { live_at(end_of_day) };
+    let existed = col("first_seen_link").lt_eq(timestamp(end_of_day));
+    let df = table
+        .filter(scope::predicate(LinkTable::Backlinks, target, protocol, false, History::AllTime))?
+        .aggregate(
+            vec![],
+            vec![
+                count_if(live.clone()).alias("live"),
+                count_if(existed.clone()).alias("all_time"),
+                distinct_if(live, "root_name_source").alias("live_refdomains"),
+                distinct_if(existed, "root_name_source").alias("all_time_refdomains"),
+            ],
+        )?;
+    Ok(one_row(&df.collect().await?, &["live", "all_time", "live_refdomains", "all_time_refdomains"]))
+}
+
+/// `outlinks-stats`: the target's live external links and the domains they reach.
+pub async fn outlinks_stats(table: DataFrame, target: &Target, protocol: Protocol) -> Result<Counts, QueryError> {
+    let dofollow = col("is_dofollow").eq(lit(true));
+    let df = table
+        .filter(scope::predicate(LinkTable::Outlinks, target, protocol, false, History::Live))?
+        .aggregate(
+            vec![],
+            vec![
+                count_if(lit(true)).alias("outgoing_links"),
+                count_if(dofollow.clone()).alias("outgoing_links_dofollow"),
+                count_distinct(col("root_name_target")).alias("linked_domains"),
+                distinct_if(dofollow, "root_name_target").alias("linked_domains_dofollow"),
+            ],
+        )?;
+    Ok(one_row(
+        &df.collect().await?,
+        &["outgoing_links", "outgoing_links_dofollow", "linked_domains", "linked_domains_dofollow"],
+    ))
+}
+
+/// `history_grouping`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Grouping {
+    Daily,
+    Weekly,
+    #[default]
+    Monthly,
+}
+
+impl Grouping {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "daily" => Some(Grouping::Daily),
+            "weekly" => Some(Grouping::Weekly),
+            "monthly" => Some(Grouping::Monthly),
+            _ => None,
+        }
+    }
+}
+
+/// The periods of a series: (label date, last instant of the period, clipped to `to`).
+/// Weeks start on Monday, months on the 1st; each period is labelled by its first day.
+pub fn periods(from: Micros, to: Micros, grouping: Grouping) -> Vec<(String, Micros)> {
+    let day = |t: Micros| NaiveDate::parse_from_str(&iso_date(t), "%Y-%m-%d").ok();
+    let (Some(mut start), Some(last)) = (day(from), day(to)) else {
+        return Vec::new();
+    };
+    start = match grouping {
+        Grouping::Daily => start,
+        Grouping::Weekly => start - Days::new(u64::from(start.weekday().num_days_from_monday())),
+        Grouping::Monthly => start.with_day(1).unwrap_or(start),
+    };
+    let mut out = Vec::new();
+    while start <= last && out.len() < 10_000 {
+        let next = match grouping {
+            Grouping::Daily => start + Days::new(1),
+            Grouping::Weekly => start + Days::new(7),
+            Grouping::Monthly => start.checked_add_months(chrono::Months::new(1)).unwrap_or(last + Days::new(1)),
+        };
+        let end = (next.min(last + Days::new(1)))
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc().timestamp_micros() - 1)
+            .unwrap_or(to);
+        out.push((start.format("%Y-%m-%d").to_string(), end));
+        start = next;
+    }
+    out
+}
+
+/// `refdomains-history`: distinct referring domains live at the end of each period,
+/// recomputed from the links' first-seen and lost dates.
+pub async fn refdomains_history(
+    table: DataFrame,
+    target: &Target,
+    protocol: Protocol,
+    periods: &[(String, Micros)],
+) -> Result<Vec<(String, i64)>, QueryError> {
+    let df = table
+        .filter(scope::predicate(LinkTable::Backlinks, target, protocol, false, History::AllTime))?
+        .select(vec![col("root_name_source"), col("first_seen_link"), col("last_seen"), col("is_lost")])?;
+    let mut intervals: Vec<(String, Micros, Micros)> = Vec::new();
+    for batch in df.collect().await? {
+        let batch = crate::canonical_strings(&batch)?;
+        let roots = batch.column(0).as_string::<i32>();
+        let first = batch.column(1).as_primitive::<TimestampMicrosecondType>();
+        let lost = batch.column(2).as_primitive::<TimestampMicrosecondType>();
+        let is_lost = batch.column(3).as_boolean();
+        for i in 0..batch.num_rows() {
+            let end = if lost.is_null(i) { if is_lost.value(i) { first.value(i) } else { Micros::MAX } } else { lost.value(i) };
+            intervals.push((roots.value(i).to_string(), first.value(i), end));
+        }
+    }
+    Ok(periods
+        .iter()
+        .map(|(label, at)| {
+            let live: std::collections::BTreeSet<&str> = intervals
+                .iter()
+                .filter(|(_, from, to)| from <= at && *at < *to)
+                .map(|(root, _, _)| root.as_str())
+                .collect();
+            (label.clone(), live.len() as i64)
+        })
+        .collect())
+}
+
+/// A `YYYY-MM-DD` parameter.
+pub fn date_param(v: &str) -> Result<Micros, String> {
+    parse_date(v).ok_or_else(|| format!("'{v}' is not a date (YYYY-MM-DD)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_labelled_by_their_first_day() {
+        let from = parse_date("2024-01-10").unwrap();
+        let to = parse_date("2024-03-05").unwrap();
+        let months: Vec<String> = periods(from, to, Grouping::Monthly).into_iter().map(|p| p.0).collect();
+        assert_eq!(months, ["2024-01-01", "2024-02-01", "2024-03-01"]);
+        let weeks = periods(from, parse_date("2024-01-22").unwrap(), Grouping::Weekly);
+        assert_eq!(weeks[0].0, "2024-01-08");
+        assert_eq!(weeks.len(), 3);
+        let days = periods(from, from, Grouping::Daily);
+        assert_eq!(days.len(), 1);
+        assert_eq!(iso_date(days[0].1), "2024-01-10");
+    }
+}
