@@ -12,9 +12,9 @@
 
 use crate::error::ApiError;
 use crate::keys::KeyStore;
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -59,7 +59,9 @@ impl ResponseCache {
         self.order.push_back(key.clone());
         self.entries.insert(key, value);
         while self.bytes > CACHE_MAX_BYTES {
-            let Some(old) = self.order.pop_front() else { break };
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
             if let Some(v) = self.entries.remove(&old) {
                 self.bytes -= v.body.len();
             }
@@ -114,28 +116,48 @@ impl Access {
         let secret = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or_else(|| unauthorized("missing API key: send Authorization: Bearer <key>"))?;
-        let store = self.store.lock().map_err(|_| ApiError::internal("key store unavailable"))?;
-        let key = store.find(secret).ok_or_else(|| unauthorized("invalid or revoked API key"))?;
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| ApiError::internal("key store unavailable"))?;
+        let key = store
+            .find(secret)
+            .ok_or_else(|| unauthorized("invalid or revoked API key"))?;
         if key.budget_left() == Some(0) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                format!("the unit budget of key {} is spent ({} units)", key.id, key.units_used),
+                format!(
+                    "the unit budget of key {} is spent ({} units)",
+                    key.id, key.units_used
+                ),
             ));
         }
         let limiter = self.limiter(&key.id, key.rate_per_minute);
         drop(store);
         if let Err(not_until) = limiter.check() {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
             let secs = wait.as_secs().max(1);
             return Err(ApiError {
                 retry_after: Some(secs),
-                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, format!("rate limit exceeded: retry in {secs} s"))
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("rate limit exceeded: retry in {secs} s"),
+                )
             });
         }
-        let id = self.store.lock().ok().and_then(|s| s.find(secret).map(|k| k.id.clone()));
+        let id = self
+            .store
+            .lock()
+            .ok()
+            .and_then(|s| s.find(secret).map(|k| k.id.clone()));
         Ok(id)
     }
 
@@ -179,7 +201,11 @@ pub async fn guard(State(access): State<Arc<Access>>, request: Request, next: Ne
     };
     let cache_key = request.uri().to_string();
     let generation = current_generation(&access);
-    let cached = access.cache.lock().ok().and_then(|mut c| c.get(&generation, &cache_key));
+    let cached = access
+        .cache
+        .lock()
+        .ok()
+        .and_then(|mut c| c.get(&generation, &cache_key));
     if let Some(hit) = cached {
         let mut response = (hit.status, hit.body).into_response();
         *response.headers_mut() = hit.headers;

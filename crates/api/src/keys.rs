@@ -68,7 +68,9 @@ impl KeyStore {
     pub fn load(data_dir: &Path) -> Result<KeyStore, KeyError> {
         let path = Self::path(data_dir);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| KeyError::Json { path, source }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| KeyError::Json { path, source })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(KeyStore::default()),
             Err(source) => Err(KeyError::Io { path, source }),
         }
@@ -77,7 +79,10 @@ impl KeyStore {
     /// Saves atomically (temporary file, fsync, rename).
     pub fn save(&self, data_dir: &Path) -> Result<(), KeyError> {
         let path = Self::path(data_dir);
-        let json = serde_json::to_vec_pretty(self).map_err(|source| KeyError::Json { path: path.clone(), source })?;
+        let json = serde_json::to_vec_pretty(self).map_err(|source| KeyError::Json {
+            path: path.clone(),
+            source,
+        })?;
         anchorage_index::layout::write_atomic(&path, &json).map_err(|e| KeyError::Io {
             path: path.clone(),
             source: std::io::Error::other(e.to_string()),
@@ -85,7 +90,12 @@ impl KeyStore {
     }
 
     /// Adds a key and returns its secret (shown once).
-    pub fn create(&mut self, name: &str, unit_budget: Option<u64>, rate_per_minute: u32) -> (String, &ApiKey) {
+    pub fn create(
+        &mut self,
+        name: &str,
+        unit_budget: Option<u64>,
+        rate_per_minute: u32,
+    ) -> (String, &ApiKey) {
         let secret = format!("anc_{}", hex::encode(rand::random::<[u8; 20]>()));
         let sha256 = hash(&secret);
         self.keys.push(ApiKey {

@@ -12,20 +12,24 @@ pub mod params;
 pub mod render;
 pub mod state;
 
+use access::Access;
 use anchorage_index::DataDir;
 use axum::Router;
-use error::ApiError;
-use access::Access;
 use axum::middleware;
+use error::ApiError;
 use keys::KeyStore;
 use state::AppState;
-use std::sync::Arc;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 /// The whole HTTP application, without keys (a local, loopback-only server).
 pub fn app(dir: DataDir) -> Router {
-    let access = Arc::new(Access::new(dir.root().to_path_buf(), KeyStore::default(), false));
+    let access = Arc::new(Access::new(
+        dir.root().to_path_buf(),
+        KeyStore::default(),
+        false,
+    ));
     app_with_access(dir, access)
 }
 
@@ -35,7 +39,10 @@ pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
         .layer(middleware::from_fn_with_state(access, access::guard))
         .with_state(AppState::new(dir));
     Router::new()
-        .route("/openapi.json", axum::routing::get(|| async { axum::Json(openapi::document()) }))
+        .route(
+            "/openapi.json",
+            axum::routing::get(|| async { axum::Json(openapi::document()) }),
+        )
         .merge(site_explorer)
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(TraceLayer::new_for_http())
@@ -43,7 +50,9 @@ pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("refusing to listen on {0}: off loopback every request needs an API key, and there is none; create one with `anchorage keys create --data-dir ...`")]
+    #[error(
+        "refusing to listen on {0}: off loopback every request needs an API key, and there is none; create one with `anchorage keys create --data-dir ...`"
+    )]
     PublicWithoutKeys(SocketAddr),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -60,7 +69,11 @@ pub enum ServeError {
 /// Serves the API on `addr` until Ctrl-C or SIGTERM, then finishes the requests under way.
 /// Keys are required off loopback (the server refuses to start without one) and whenever
 /// any key exists.
-pub async fn serve(dir: DataDir, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr, bool)) -> Result<(), ServeError> {
+pub async fn serve(
+    dir: DataDir,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr, bool),
+) -> Result<(), ServeError> {
     let store = KeyStore::load(dir.root())?;
     let has_keys = store.active().next().is_some();
     if !addr.ip().is_loopback() && !has_keys {

@@ -11,7 +11,7 @@
 //!   empty elements with `nil="true"`.
 //! - php: PHP `serialize()` of the same structure as the JSON.
 
-use axum::http::{header, HeaderValue};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
@@ -68,7 +68,8 @@ pub fn render(format: Format, wrapper: &str, columns: &[&str], payload: Payload)
         }
         Format::Csv => with_type(csv(columns, payload), "text/csv; charset=utf-8"),
         Format::Xml => {
-            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AhrefsApiResponse>");
+            let mut out =
+                String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AhrefsApiResponse>");
             xml_element(&mut out, wrapper, &payload.into_json());
             out.push_str("</AhrefsApiResponse>\n");
             with_type(out, "application/xml; charset=utf-8")
@@ -76,14 +77,18 @@ pub fn render(format: Format, wrapper: &str, columns: &[&str], payload: Payload)
         Format::Php => {
             let mut root = Map::new();
             root.insert(wrapper.to_string(), payload.into_json());
-            with_type(php_serialize(&Value::Object(root)), "text/plain; charset=utf-8")
+            with_type(
+                php_serialize(&Value::Object(root)),
+                "text/plain; charset=utf-8",
+            )
         }
     }
 }
 
 fn with_type(body: String, content_type: &'static str) -> Response {
     let mut r = body.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 
@@ -93,14 +98,21 @@ fn csv(columns: &[&str], payload: Payload) -> String {
         Payload::Object(o) => vec![o],
     };
     let columns: Vec<String> = if columns.is_empty() {
-        rows.first().map(|r| r.keys().cloned().collect()).unwrap_or_default()
+        rows.first()
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default()
     } else {
         columns.iter().map(|c| c.to_string()).collect()
     };
     let mut out = String::new();
     push_csv_line(&mut out, columns.iter().map(|c| c.to_string()));
     for row in &rows {
-        push_csv_line(&mut out, columns.iter().map(|c| csv_cell(row.get(c).unwrap_or(&Value::Null))));
+        push_csv_line(
+            &mut out,
+            columns
+                .iter()
+                .map(|c| csv_cell(row.get(c).unwrap_or(&Value::Null))),
+        );
     }
     out
 }
@@ -205,21 +217,37 @@ mod tests {
     #[test]
     fn csv_quotes_and_neutralises_formulas() {
         let row = json!({"anchor": "=HYPERLINK(\"x\")", "title": "a, \"b\"", "n": 3, "l": ["en"], "z": null});
-        let out = csv(&["anchor", "title", "n", "l", "z"], Payload::Rows(vec![row.as_object().unwrap().clone()]));
-        assert_eq!(out, "anchor,title,n,l,z\r\n\"'=HYPERLINK(\"\"x\"\")\",\"a, \"\"b\"\"\",3,\"[\"\"en\"\"]\",\r\n");
+        let out = csv(
+            &["anchor", "title", "n", "l", "z"],
+            Payload::Rows(vec![row.as_object().unwrap().clone()]),
+        );
+        assert_eq!(
+            out,
+            "anchor,title,n,l,z\r\n\"'=HYPERLINK(\"\"x\"\")\",\"a, \"\"b\"\"\",3,\"[\"\"en\"\"]\",\r\n"
+        );
     }
 
     #[test]
     fn php_serialize_matches_php() {
         // php -r 'echo serialize(["a" => [1, "é", null, true, 1.5]]);'
         let v = json!({"a": [1, "é", null, true, 1.5]});
-        assert_eq!(php_serialize(&v), "a:1:{s:1:\"a\";a:5:{i:0;i:1;i:1;s:2:\"é\";i:2;N;i:3;b:1;i:4;d:1.5;}}");
+        assert_eq!(
+            php_serialize(&v),
+            "a:1:{s:1:\"a\";a:5:{i:0;i:1;i:1;s:2:\"é\";i:2;N;i:3;b:1;i:4;d:1.5;}}"
+        );
     }
 
     #[test]
     fn xml_escapes_and_nests() {
         let mut out = String::new();
-        xml_element(&mut out, "backlinks", &json!([{"anchor": "a<b", "langs": ["en"], "x": null}]));
-        assert_eq!(out, "<backlinks><item><anchor>a&lt;b</anchor><langs><item>en</item></langs><x nil=\"true\"/></item></backlinks>");
+        xml_element(
+            &mut out,
+            "backlinks",
+            &json!([{"anchor": "a<b", "langs": ["en"], "x": null}]),
+        );
+        assert_eq!(
+            out,
+            "<backlinks><item><anchor>a&lt;b</anchor><langs><item>en</item></langs><x nil=\"true\"/></item></backlinks>"
+        );
     }
 }

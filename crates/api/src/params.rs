@@ -1,8 +1,8 @@
 //! Query-string parameters with typed accessors whose errors name the parameter.
 
 use crate::error::ApiError;
-use std::sync::Mutex;
 use std::collections::BTreeSet;
+use std::sync::Mutex;
 
 pub struct Params {
     pairs: Vec<(String, String)>,
@@ -22,7 +22,10 @@ impl Params {
 
     /// The value of `name`; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string());
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string());
         self.pairs
             .iter()
             .rev()

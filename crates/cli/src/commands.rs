@@ -77,8 +77,15 @@ pub fn build(data_dir: &Path, config: &BuildConfig) -> anyhow::Result<BuildRepor
 pub fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
     runtime()?.block_on(anchorage_api::serve(dir, listen, |addr, keys| {
-        let auth = if keys { "API keys required" } else { "no API keys: loopback only" };
-        println!("serving {} on http://{addr} ({auth}; Ctrl-C to stop)", data_dir.display());
+        let auth = if keys {
+            "API keys required"
+        } else {
+            "no API keys: loopback only"
+        };
+        println!(
+            "serving {} on http://{addr} ({auth}; Ctrl-C to stop)",
+            data_dir.display()
+        );
     }))?;
     Ok(())
 }
@@ -106,7 +113,13 @@ pub fn extract(files: &[PathBuf]) -> anyhow::Result<()> {
             ArchiveReader::open(path).with_context(|| format!("opening {}", path.display()))?;
         for capture in reader {
             if let Some((page, links)) = to_records(capture, &config) {
-                serde_json::to_writer(&mut out, &ExtractLine { page: &page, links: &links })?;
+                serde_json::to_writer(
+                    &mut out,
+                    &ExtractLine {
+                        page: &page,
+                        links: &links,
+                    },
+                )?;
                 out.write_all(b"\n")?;
             }
         }
@@ -120,18 +133,32 @@ pub fn keys(data_dir: &Path, action: crate::KeysAction) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)?;
     let mut store = KeyStore::load(data_dir)?;
     match action {
-        crate::KeysAction::Create { name, budget, rate_limit } => {
+        crate::KeysAction::Create {
+            name,
+            budget,
+            rate_limit,
+        } => {
             let (secret, key) = store.create(&name, budget, rate_limit);
             let id = key.id.clone();
             store.save(data_dir)?;
-            println!("created key {id} ({name}); send it as `Authorization: Bearer <key>`. It is shown only now:\n{secret}");
+            println!(
+                "created key {id} ({name}); send it as `Authorization: Bearer <key>`. It is shown only now:\n{secret}"
+            );
         }
         crate::KeysAction::List => {
-            println!("{:<10} {:<20} {:<22} {:>12} {:>12} {:>8} status", "id", "name", "created", "units used", "budget", "per min");
+            println!(
+                "{:<10} {:<20} {:<22} {:>12} {:>12} {:>8} status",
+                "id", "name", "created", "units used", "budget", "per min"
+            );
             for k in &store.keys {
-                let budget = k.unit_budget.map_or("unlimited".to_string(), |b| b.to_string());
+                let budget = k
+                    .unit_budget
+                    .map_or("unlimited".to_string(), |b| b.to_string());
                 let status = if k.revoked { "revoked" } else { "active" };
-                println!("{:<10} {:<20} {:<22} {:>12} {:>12} {:>8} {status}", k.id, k.name, k.created_at, k.units_used, budget, k.rate_per_minute);
+                println!(
+                    "{:<10} {:<20} {:<22} {:>12} {:>12} {:>8} {status}",
+                    k.id, k.name, k.created_at, k.units_used, budget, k.rate_per_minute
+                );
             }
         }
         crate::KeysAction::Revoke { id } => {
@@ -146,9 +173,13 @@ pub fn keys(data_dir: &Path, action: crate::KeysAction) -> anyhow::Result<()> {
 pub fn explain_dr(data_dir: &Path, domain: &str, top: usize, json: bool) -> anyhow::Result<()> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
     let generation = anchorage_index::snapshot::require_current(&dir)?;
-    let root = anchorage_core::domain::root_domain(domain.trim().trim_end_matches('/')).to_ascii_lowercase();
+    let root = anchorage_core::domain::root_domain(domain.trim().trim_end_matches('/'))
+        .to_ascii_lowercase();
     let Some(mut e) = anchorage_index::build::explain::explain_dr(&generation, &root)? else {
-        anyhow::bail!("{root} is not in the index ({})", generation.manifest.generation);
+        anyhow::bail!(
+            "{root} is not in the index ({})",
+            generation.manifest.generation
+        );
     };
     if json {
         e.contributions.truncate(top);
@@ -157,17 +188,36 @@ pub fn explain_dr(data_dir: &Path, domain: &str, top: usize, json: bool) -> anyh
     }
     println!(
         "{}: DR {:.1}, Ahrefs Rank {}, {} dofollow referring domains ({})",
-        e.domain, e.domain_rating, e.ahrefs_rank, e.referring_domains, generation.manifest.generation
+        e.domain,
+        e.domain_rating,
+        e.ahrefs_rank,
+        e.referring_domains,
+        generation.manifest.generation
     );
     println!("{:>7}  {:>5}  referring domain", "share", "DR");
     for c in e.contributions.iter().take(top) {
-        println!("{:>6.2}%  {:>5.1}  {}", c.share * 100.0, c.domain_rating, c.domain);
+        println!(
+            "{:>6.2}%  {:>5.1}  {}",
+            c.share * 100.0,
+            c.domain_rating,
+            c.domain
+        );
     }
     if e.contributions.len() > top {
         let rest: f64 = e.contributions[top..].iter().map(|c| c.share).sum();
-        println!("{:>6.2}%         {} more referring domains", rest * 100.0, e.contributions.len() - top);
+        println!(
+            "{:>6.2}%         {} more referring domains",
+            rest * 100.0,
+            e.contributions.len() - top
+        );
     }
-    println!("{:>6.2}%         every domain's base share (teleport)", e.base_share * 100.0);
-    println!("{:>6.2}%         spread from domains without outgoing links", e.dangling_share * 100.0);
+    println!(
+        "{:>6.2}%         every domain's base share (teleport)",
+        e.base_share * 100.0
+    );
+    println!(
+        "{:>6.2}%         spread from domains without outgoing links",
+        e.dangling_share * 100.0
+    );
     Ok(())
 }

@@ -37,7 +37,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         web.truth.links.len(),
     );
     let (report, served) = crawl_synthetic(web.clone(), &args.data_dir, archives.clone())?;
-    println!("served it on {served} and crawled it (WARC in {}):", archives.display());
+    println!(
+        "served it on {served} and crawled it (WARC in {}):",
+        archives.display()
+    );
     println!("  {}", summary(&report));
     build(&args.data_dir, &BuildConfig::default())?;
     print_examples(&web, args.listen);

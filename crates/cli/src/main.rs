@@ -168,7 +168,12 @@ fn main() -> anyhow::Result<()> {
             serve: !no_serve,
         }),
         Command::Keys { data, action } => commands::keys(&data.data_dir, action),
-        Command::ExplainDr { data, domain, top, json } => commands::explain_dr(&data.data_dir, &domain, top, json),
+        Command::ExplainDr {
+            data,
+            domain,
+            top,
+            json,
+        } => commands::explain_dr(&data.data_dir, &domain, top, json),
         Command::Columns => {
             print!("{}", anchorage_core::catalogue::markdown_table());
             Ok(())

@@ -1,8 +1,8 @@
 //! `kill -9` during builds: whatever the moment, the generation `CURRENT` names stays complete
 //! and readable, and the next build completes.
 
-use anchorage_index::snapshot::{require_current, BACKLINKS};
-use anchorage_index::{parquet_io, DataDir};
+use anchorage_index::snapshot::{BACKLINKS, require_current};
+use anchorage_index::{DataDir, parquet_io};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -10,7 +10,11 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_anchorage");
 
 fn run(args: &[&str]) {
-    let status = Command::new(BIN).args(args).stdout(Stdio::null()).status().expect("run anchorage");
+    let status = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run anchorage");
     assert!(status.success(), "anchorage {args:?} failed");
 }
 
@@ -18,7 +22,11 @@ fn run(args: &[&str]) {
 fn assert_serving(dir: &Path) -> String {
     let data = DataDir::open(dir).unwrap();
     let generation = require_current(&data).expect("a current generation");
-    let rows: usize = parquet_io::read(&generation.table(BACKLINKS)).unwrap().iter().map(|b| b.num_rows()).sum();
+    let rows: usize = parquet_io::read(&generation.table(BACKLINKS))
+        .unwrap()
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
     assert_eq!(rows as u64, generation.manifest.tables[BACKLINKS]);
     generation.manifest.generation
 }
@@ -35,7 +43,9 @@ fn builds_killed_at_random_points_never_break_the_served_generation() {
     let mut served = assert_serving(&dir);
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     for round in 0..20 {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         let delay = Duration::from_micros((state >> 33) % (full.as_micros() as u64 + 1));
         let mut child = Command::new(BIN)
             .args(["build", "--data-dir", d])
@@ -47,7 +57,10 @@ fn builds_killed_at_random_points_never_break_the_served_generation() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         let now = assert_serving(&dir);
-        assert!(now >= served, "round {round}: went back from {served} to {now}");
+        assert!(
+            now >= served,
+            "round {round}: went back from {served} to {now}"
+        );
         served = now;
     }
     run(&["build", "--data-dir", d]);

@@ -91,7 +91,26 @@ async fn crawling_the_synthetic_web_equals_ingesting_its_warc() {
     let server = SynthServer::start(Arc::new(web.clone())).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let crawled = DataDir::open(tmp.path().join("crawled")).unwrap();
-    let seeds = web.sites.iter().map(|s| s.home_url.clone()).collect();
+    // What a user would type: every host of every site, and the plain-HTTP address of an
+    // HTTPS site, where the web answers them (with redirects; no page links to them all).
+    let answered: std::collections::HashSet<&str> =
+        web.responses.iter().map(|r| r.url.as_str()).collect();
+    let seeds = web
+        .sites
+        .iter()
+        .flat_map(|s| {
+            let mut entry: Vec<String> = s
+                .hosts
+                .iter()
+                .map(|h| format!("{}://{h}/", s.scheme))
+                .collect();
+            if s.scheme == "https" {
+                entry.push(format!("http://{}/", s.primary_host));
+            }
+            entry
+        })
+        .filter(|u| answered.contains(u.as_str()))
+        .collect();
     let mut config = CrawlConfig::new(tmp.path().join("crawled/crawl"), seeds);
     config.scope = Scope::Domains;
     config.network.resolve = server.resolve_rules();

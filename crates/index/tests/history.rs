@@ -3,12 +3,12 @@
 //! generator's true popularity.
 
 use anchorage_core::record::LinkElement;
-use anchorage_index::build::{build, BuildConfig};
-use anchorage_index::ingest::{ingest_files, IngestConfig};
-use anchorage_index::parquet_io;
-use anchorage_index::snapshot::{require_current, BACKLINKS, DOMAINS};
 use anchorage_index::DataDir;
-use anchorage_synth::{generate, SynthConfig, SyntheticWeb};
+use anchorage_index::build::{BuildConfig, build};
+use anchorage_index::ingest::{IngestConfig, ingest_files};
+use anchorage_index::parquet_io;
+use anchorage_index::snapshot::{BACKLINKS, DOMAINS, require_current};
+use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::Float64Type;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,12 +28,25 @@ fn rows(dir: &DataDir) -> Vec<Row> {
     let generation = require_current(dir).unwrap();
     let mut out = Vec::new();
     for batch in parquet_io::read(&generation.table(BACKLINKS)).unwrap() {
-        let s = |name: &str| batch.column_by_name(name).unwrap().as_string::<i32>().clone();
+        let s = |name: &str| {
+            batch
+                .column_by_name(name)
+                .unwrap()
+                .as_string::<i32>()
+                .clone()
+        };
         let b = |name: &str| batch.column_by_name(name).unwrap().as_boolean().clone();
-        let (from, to, kind, reason, disc) = (s("url_from"), s("url_to"), s("link_type"), s("lost_reason"), s("discovered_status"));
+        let (from, to, kind, reason, disc) = (
+            s("url_from"),
+            s("url_to"),
+            s("link_type"),
+            s("lost_reason"),
+            s("discovered_status"),
+        );
         let (lost, new) = (b("is_lost"), b("is_new"));
         for i in 0..batch.num_rows() {
-            let opt = |a: &arrow::array::StringArray| (!a.is_null(i)).then(|| a.value(i).to_string());
+            let opt =
+                |a: &arrow::array::StringArray| (!a.is_null(i)).then(|| a.value(i).to_string());
             out.push(Row {
                 from: from.value(i).into(),
                 to: to.value(i).into(),
@@ -60,7 +73,11 @@ fn ingest_epoch(dir: &DataDir, config: &SynthConfig, epoch: u32) -> SyntheticWeb
 type Key = (String, String, String);
 
 fn key(from: &str, to: &str, element: LinkElement) -> Key {
-    (from.to_string(), to.to_string(), element.link_type().to_string())
+    (
+        from.to_string(),
+        to.to_string(),
+        element.link_type().to_string(),
+    )
 }
 
 #[test]
@@ -69,12 +86,21 @@ fn scripted_changes_give_exactly_the_expected_lost_and_new_links() {
     let dir = DataDir::open(tmp.path()).unwrap();
     let config = SynthConfig::with_seed(5);
     ingest_epoch(&dir, &config, 0);
-    assert!(rows(&dir).iter().all(|r| r.is_new && !r.is_lost), "the first build: every link is new");
+    assert!(
+        rows(&dir).iter().all(|r| r.is_new && !r.is_lost),
+        "the first build: every link is new"
+    );
 
     for epoch in [1, 2] {
         let web = ingest_epoch(&dir, &config, epoch);
         let got = rows(&dir);
-        let effects: Vec<_> = web.truth.changes.iter().filter(|c| c.epoch == epoch).flat_map(|c| &c.effects).collect();
+        let effects: Vec<_> = web
+            .truth
+            .changes
+            .iter()
+            .filter(|c| c.epoch == epoch)
+            .flat_map(|c| &c.effects)
+            .collect();
         assert!(!effects.is_empty());
         let want_lost: BTreeMap<Key, &str> = effects
             .iter()
@@ -82,14 +108,27 @@ fn scripted_changes_give_exactly_the_expected_lost_and_new_links() {
             .collect();
         let want_new: BTreeMap<Key, &str> = effects
             .iter()
-            .filter_map(|e| Some((key(&e.from, &e.to, e.element), e.discovered_status?.as_str())))
+            .filter_map(|e| {
+                Some((
+                    key(&e.from, &e.to, e.element),
+                    e.discovered_status?.as_str(),
+                ))
+            })
             .collect();
         let got_new: BTreeMap<Key, &str> = got
             .iter()
             .filter(|r| r.is_new)
-            .map(|r| ((r.from.clone(), r.to.clone(), r.link_type.clone()), r.discovered.as_deref().unwrap_or("?")))
+            .map(|r| {
+                (
+                    (r.from.clone(), r.to.clone(), r.link_type.clone()),
+                    r.discovered.as_deref().unwrap_or("?"),
+                )
+            })
             .collect();
-        assert_eq!(got_new, want_new, "epoch {epoch}: new links and how they were discovered");
+        assert_eq!(
+            got_new, want_new,
+            "epoch {epoch}: new links and how they were discovered"
+        );
         // Lost now, and lost because of this epoch's changes (earlier losses stay lost).
         let earlier: BTreeSet<Key> = web
             .truth
@@ -103,11 +142,23 @@ fn scripted_changes_give_exactly_the_expected_lost_and_new_links() {
         let got_lost: BTreeMap<Key, &str> = got
             .iter()
             .filter(|r| r.is_lost)
-            .map(|r| ((r.from.clone(), r.to.clone(), r.link_type.clone()), r.lost_reason.as_deref().unwrap_or("?")))
+            .map(|r| {
+                (
+                    (r.from.clone(), r.to.clone(), r.link_type.clone()),
+                    r.lost_reason.as_deref().unwrap_or("?"),
+                )
+            })
             .filter(|(k, _)| !earlier.contains(k) || want_lost.contains_key(k))
             .collect();
-        let restored: BTreeSet<&Key> = want_new.iter().filter(|(_, d)| **d == "linkrestored").map(|(k, _)| k).collect();
-        let got_lost: BTreeMap<Key, &str> = got_lost.into_iter().filter(|(k, _)| !restored.contains(k)).collect();
+        let restored: BTreeSet<&Key> = want_new
+            .iter()
+            .filter(|(_, d)| **d == "linkrestored")
+            .map(|(k, _)| k)
+            .collect();
+        let got_lost: BTreeMap<Key, &str> = got_lost
+            .into_iter()
+            .filter(|(k, _)| !restored.contains(k))
+            .collect();
         assert_eq!(got_lost, want_lost, "epoch {epoch}: lost links and why");
     }
 }
@@ -134,7 +185,11 @@ fn spearman(a: &[f64], b: &[f64]) -> f64 {
     let (ra, rb) = (ranks(a), ranks(b));
     let n = a.len() as f64;
     let mean = (n + 1.0) / 2.0;
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - mean) * (y - mean)).sum();
+    let cov: f64 = ra
+        .iter()
+        .zip(&rb)
+        .map(|(x, y)| (x - mean) * (y - mean))
+        .sum();
     let var: f64 = ra.iter().map(|x| (x - mean).powi(2)).sum();
     cov / var
 }
@@ -148,8 +203,17 @@ fn domain_rating_recovers_true_popularity() {
         let generation = require_current(&dir).unwrap();
         let mut dr: BTreeMap<String, f64> = BTreeMap::new();
         for batch in parquet_io::read(&generation.table(DOMAINS)).unwrap() {
-            let names = batch.column_by_name("domain").unwrap().as_string::<i32>().clone();
-            let ratings = batch.column_by_name("domain_rating").unwrap().as_primitive::<Float64Type>().clone();
+            let names = arrow::compute::cast(
+                batch.column_by_name("domain").unwrap(),
+                &arrow::datatypes::DataType::Utf8,
+            )
+            .unwrap();
+            let names = names.as_string::<i32>();
+            let ratings = batch
+                .column_by_name("domain_rating")
+                .unwrap()
+                .as_primitive::<Float64Type>()
+                .clone();
             for i in 0..batch.num_rows() {
                 dr.insert(names.value(i).to_string(), ratings.value(i));
             }
@@ -160,7 +224,10 @@ fn domain_rating_recovers_true_popularity() {
             .map(|s| (s.popularity, dr.get(&s.root_domain).copied().unwrap_or(0.0)))
             .unzip();
         let rho = spearman(&truth, &ours);
-        println!("seed {seed}: Spearman(DR, true popularity) = {rho:.3} over {} sites", truth.len());
+        println!(
+            "seed {seed}: Spearman(DR, true popularity) = {rho:.3} over {} sites",
+            truth.len()
+        );
         assert!(rho >= 0.9, "seed {seed}: Spearman {rho}");
     }
 }

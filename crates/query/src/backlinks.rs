@@ -3,10 +3,10 @@
 
 use crate::QueryError;
 use crate::filter::{Filter, to_expr};
-use anchorage_core::catalogue::{BacklinkReport, Column};
-use anchorage_core::target::{Protocol, Target};
 use crate::scope::{self, History};
+use anchorage_core::catalogue::{BacklinkReport, Column};
 use anchorage_core::reports::LinkTable;
+use anchorage_core::target::{Protocol, Target};
 use anchorage_index::build::table::{ORDINAL, SIMILAR_GROUP};
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
@@ -73,7 +73,13 @@ pub struct BacklinksQuery {
 impl BacklinksQuery {
     /// The rows of the report for the target, before grouping.
     fn scope(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
-        let mut predicate = scope::predicate(LinkTable::Backlinks, &self.target, self.protocol, false, self.history);
+        let mut predicate = scope::predicate(
+            LinkTable::Backlinks,
+            &self.target,
+            self.protocol,
+            false,
+            self.history,
+        );
         if self.report == BacklinkReport::BrokenBacklinks {
             predicate = predicate
                 .and(col("is_broken").eq(lit(true)))

@@ -99,7 +99,10 @@ pub struct Field {
 
 impl From<&'static Column> for Field {
     fn from(c: &'static Column) -> Self {
-        Field { name: c.name, ty: c.ty }
+        Field {
+            name: c.name,
+            ty: c.ty,
+        }
     }
 }
 
@@ -247,8 +250,7 @@ pub fn to_expr(filter: &Filter) -> Result<Expr, String> {
             column,
             quantifier,
             element,
-        } => ListMatch::udf(*quantifier, element.clone())?
-            .call(vec![col(column.name)]),
+        } => ListMatch::udf(*quantifier, element.clone())?.call(vec![col(column.name)]),
     })
 }
 

@@ -14,15 +14,15 @@ pub use filter::{Condition, Field, Filter, Value};
 pub use reports::{ReportOrder, ReportQuery};
 pub use scope::History;
 
-use anchorage_index::DataDir;
 use anchorage_core::target::{Protocol, Target};
 use anchorage_core::time::{Micros, iso_date};
+use anchorage_index::DataDir;
 use anchorage_index::snapshot::{BACKLINKS, Generation, METRICS_HISTORY, OUTLINKS};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::logical_expr::{col, lit};
 use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::{col, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use thiserror::Error;
 
@@ -60,7 +60,11 @@ impl Engine {
         parquet.pushdown_filters = true;
         parquet.reorder_filters = true;
         parquet.enable_page_index = true;
-        config.options_mut().execution.parquet.schema_force_view_types = false;
+        config
+            .options_mut()
+            .execution
+            .parquet
+            .schema_force_view_types = false;
         let ctx = SessionContext::new_with_config(config);
         for (name, file) in [
             ("backlinks", BACKLINKS),
@@ -69,8 +73,12 @@ impl Engine {
         ] {
             let path = generation.table(file);
             if path.is_file() {
-                ctx.register_parquet(name, path.to_string_lossy().as_ref(), ParquetReadOptions::default())
-                    .await?;
+                ctx.register_parquet(
+                    name,
+                    path.to_string_lossy().as_ref(),
+                    ParquetReadOptions::default(),
+                )
+                .await?;
             }
         }
         Ok(Engine { ctx, generation })
@@ -93,12 +101,21 @@ impl Engine {
         Ok(query.plan(table)?.collect().await?)
     }
 
-    pub async fn backlinks_stats(&self, target: &Target, protocol: Protocol, date: Micros) -> Result<stats::Counts, QueryError> {
+    pub async fn backlinks_stats(
+        &self,
+        target: &Target,
+        protocol: Protocol,
+        date: Micros,
+    ) -> Result<stats::Counts, QueryError> {
         let table = self.ctx.table("backlinks").await?;
         stats::backlinks_stats(table, target, protocol, date, self.horizon()).await
     }
 
-    pub async fn outlinks_stats(&self, target: &Target, protocol: Protocol) -> Result<stats::Counts, QueryError> {
+    pub async fn outlinks_stats(
+        &self,
+        target: &Target,
+        protocol: Protocol,
+    ) -> Result<stats::Counts, QueryError> {
         let table = self.ctx.table("outlinks").await?;
         stats::outlinks_stats(table, target, protocol).await
     }
@@ -115,7 +132,11 @@ impl Engine {
 
     /// A domain's DR and Ahrefs Rank as of the build on or before `date` (DR 0 and no rank
     /// when the index knew nothing of it then).
-    pub async fn domain_rating(&self, domain: &str, date: Micros) -> Result<(f64, Option<u32>), QueryError> {
+    pub async fn domain_rating(
+        &self,
+        domain: &str,
+        date: Micros,
+    ) -> Result<(f64, Option<u32>), QueryError> {
         let day = iso_date(date);
         let rows = self.history_rows("domain", domain).await?;
         Ok(rows
@@ -138,7 +159,10 @@ impl Engine {
             .iter()
             .filter_map(|(label, end)| {
                 let day = iso_date(*end);
-                rows.iter().rev().find(|row| row.date <= day).map(|row| (label.clone(), row.rating))
+                rows.iter()
+                    .rev()
+                    .find(|row| row.date <= day)
+                    .map(|row| (label.clone(), row.rating))
             })
             .collect())
     }

@@ -2,16 +2,18 @@
 //! target's links, filtered, grouped by the report's key, aggregated as the catalogue's
 //! [`Agg`] says, filtered again on the aggregates, ordered and paged.
 
-use crate::filter::{to_expr, Filter};
-use crate::scope::{self, History};
 use crate::QueryError;
+use crate::filter::{Filter, to_expr};
+use crate::scope::{self, History};
 use anchorage_core::reports::{Agg, Report, ReportColumn};
 use anchorage_core::target::{Protocol, Target};
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
-use datafusion::functions_aggregate::expr_fn::{bool_and, bool_or, count, count_distinct, first_value, max, min, sum};
+use datafusion::functions_aggregate::expr_fn::{
+    bool_and, bool_or, count, count_distinct, first_value, max, min, sum,
+};
 use datafusion::functions_nested::expr_fn::array_element;
-use datafusion::logical_expr::{col, lit, when, Expr, SortExpr};
+use datafusion::logical_expr::{Expr, SortExpr, col, lit, when};
 
 /// One `ORDER BY` item of a report.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,8 +42,17 @@ pub struct ReportQuery {
 
 /// The aggregate expression of a report column (`None` for the group key).
 pub fn aggregate(agg: Agg) -> Option<Expr> {
-    let count_if = |cond: Expr| sum(when(cond, lit(1i64)).otherwise(lit(0i64)).unwrap_or(lit(0i64)));
-    let best_first = || vec![col("domain_rating_source").sort(false, false), col("url_from").sort(true, false)];
+    let count_if = |cond: Expr| {
+        sum(when(cond, lit(1i64))
+            .otherwise(lit(0i64))
+            .unwrap_or(lit(0i64)))
+    };
+    let best_first = || {
+        vec![
+            col("domain_rating_source").sort(false, false),
+            col("url_from").sort(true, false),
+        ]
+    };
     Some(match agg {
         Agg::Key => return None,
         Agg::Count => count(lit(1)),
@@ -57,7 +68,9 @@ pub fn aggregate(agg: Agg) -> Option<Expr> {
             .unwrap_or(lit(ScalarValue::Null)),
         Agg::RootKey => lit(true),
         Agg::Imported => lit(ScalarValue::Int64(None)),
-        Agg::FirstRedirect => first_value(array_element(col("url_redirect"), lit(1i64)), best_first()),
+        Agg::FirstRedirect => {
+            first_value(array_element(col("url_redirect"), lit(1i64)), best_first())
+        }
     })
 }
 
@@ -69,8 +82,13 @@ impl ReportQuery {
     /// The plan of this query over the report's link table.
     pub fn plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
         let r = self.report;
-        let history = if r.history { self.history } else { History::Live };
-        let mut predicate = scope::predicate(r.table, &self.target, self.protocol, r.internal, history);
+        let history = if r.history {
+            self.history
+        } else {
+            History::Live
+        };
+        let mut predicate =
+            scope::predicate(r.table, &self.target, self.protocol, r.internal, history);
         if let Some(f) = &self.link_filter {
             predicate = predicate.and(to_expr(f).map_err(QueryError::Invalid)?);
         }
@@ -98,7 +116,9 @@ impl ReportQuery {
         if let Some(f) = &self.group_filter {
             df = df.filter(to_expr(f).map_err(QueryError::Invalid)?)?;
         }
-        df = df.sort(self.order())?.limit(self.offset, Some(self.limit))?;
+        df = df
+            .sort(self.order())?
+            .limit(self.offset, Some(self.limit))?;
         Ok(df.select(self.select.iter().map(|c| col(c.name)).collect::<Vec<_>>())?)
     }
 

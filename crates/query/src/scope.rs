@@ -7,7 +7,7 @@ use anchorage_core::time::Micros;
 use anchorage_index::build::table::{SOURCE_KEY, TARGET_HTTPS, TARGET_KEY};
 use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn::starts_with;
-use datafusion::logical_expr::{col, lit, Expr};
+use datafusion::logical_expr::{Expr, col, lit};
 
 /// Which links count: live only, live plus those lost since a date, or every link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -19,19 +19,36 @@ pub enum History {
 }
 
 pub fn timestamp(t: Micros) -> Expr {
-    lit(ScalarValue::TimestampMicrosecond(Some(t), Some("UTC".into())))
+    lit(ScalarValue::TimestampMicrosecond(
+        Some(t),
+        Some("UTC".into()),
+    ))
 }
 
 /// A link live at `t`: found by then and not lost (nor dropped) by then.
 pub fn live_at(t: Micros) -> Expr {
     col("first_seen_link")
         .lt_eq(timestamp(t))
-        .and(col("last_seen").is_null().or(col("last_seen").gt(timestamp(t))))
-        .and(col("drop_reason").is_null().or(col("last_seen").is_not_null()))
+        .and(
+            col("last_seen")
+                .is_null()
+                .or(col("last_seen").gt(timestamp(t))),
+        )
+        .and(
+            col("drop_reason")
+                .is_null()
+                .or(col("last_seen").is_not_null()),
+        )
 }
 
 /// The predicate selecting a target's links.
-pub fn predicate(table: LinkTable, target: &Target, protocol: Protocol, internal: bool, history: History) -> Expr {
+pub fn predicate(
+    table: LinkTable,
+    target: &Target,
+    protocol: Protocol,
+    internal: bool,
+    history: History,
+) -> Expr {
     let range = target.key_range();
     let (key, port) = match table {
         LinkTable::Backlinks => (TARGET_KEY, "port_target"),
@@ -52,7 +69,11 @@ pub fn predicate(table: LinkTable, target: &Target, protocol: Protocol, internal
     }
     match history {
         History::Live => p.and(col("is_lost").eq(lit(false))),
-        History::Since(t) => p.and(col("is_lost").eq(lit(false)).or(col("last_seen").gt_eq(timestamp(t)))),
+        History::Since(t) => p.and(
+            col("is_lost")
+                .eq(lit(false))
+                .or(col("last_seen").gt_eq(timestamp(t))),
+        ),
         History::AllTime => p,
     }
 }

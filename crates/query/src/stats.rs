@@ -1,24 +1,26 @@
 //! Single-object and history reports: backlinks-stats, outlinks-stats, domain-rating and the
 //! `*-history` series.
 
-use crate::scope::{self, live_at, timestamp, History};
 use crate::QueryError;
+use crate::scope::{self, History, live_at, timestamp};
 use anchorage_core::reports::LinkTable;
 use anchorage_core::target::{Protocol, Target};
-use anchorage_core::time::{iso_date, parse_date, Micros};
+use anchorage_core::time::{Micros, iso_date, parse_date};
 use chrono::{Datelike, Days, NaiveDate};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{Int64Type, TimestampMicrosecondType};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::expr_fn::{count_distinct, sum};
-use datafusion::logical_expr::{col, lit, when, Expr};
+use datafusion::logical_expr::{Expr, col, lit, when};
 
 /// Figures of one target.
 pub type Counts = Vec<(&'static str, i64)>;
 
 fn count_if(cond: Expr) -> Expr {
-    sum(when(cond, lit(1i64)).otherwise(lit(0i64)).unwrap_or(lit(0i64)))
+    sum(when(cond, lit(1i64))
+        .otherwise(lit(0i64))
+        .unwrap_or(lit(0i64)))
 }
 
 fn distinct_if(cond: Expr, value: &str) -> Expr {
@@ -34,9 +36,20 @@ fn one_row(batches: &[RecordBatch], names: &[&'static str]) -> Counts {
             let value = batches
                 .iter()
                 .find(|b| b.num_rows() > 0)
-                .map(|b| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Int64))
+                .map(|b| {
+                    datafusion::arrow::compute::cast(
+                        b.column(i),
+                        &datafusion::arrow::datatypes::DataType::Int64,
+                    )
+                })
                 .and_then(Result::ok)
-                .map(|a| if a.is_null(0) { 0 } else { a.as_primitive::<Int64Type>().value(0) })
+                .map(|a| {
+                    if a.is_null(0) {
+                        0
+                    } else {
+                        a.as_primitive::<Int64Type>().value(0)
+                    }
+                })
                 .unwrap_or(0);
             (*name, value)
         })
@@ -45,12 +58,28 @@ fn one_row(batches: &[RecordBatch], names: &[&'static str]) -> Counts {
 
 /// `backlinks-stats`: live and all-time backlinks and referring domains as of `date` (the end
 /// of that day); at or after the index's latest fetch, "live" is the current state.
-pub async fn backlinks_stats(table: DataFrame, target: &Target, protocol: Protocol, date: Micros, horizon: Micros) -> Result<Counts, QueryError> {
+pub async fn backlinks_stats(
+    table: DataFrame,
+    target: &Target,
+    protocol: Protocol,
+    date: Micros,
+    horizon: Micros,
+) -> Result<Counts, QueryError> {
     let end_of_day = date + 86_400_000_000 - 1;
-    let live = if end_of_day >= horizon { col("is_lost").eq(lit(false)) } else { live_at(end_of_day) };
+    let live = if end_of_day >= horizon {
+        col("is_lost").eq(lit(false))
+    } else {
+        live_at(end_of_day)
+    };
     let existed = col("first_seen_link").lt_eq(timestamp(end_of_day));
     let df = table
-        .filter(scope::predicate(LinkTable::Backlinks, target, protocol, false, History::AllTime))?
+        .filter(scope::predicate(
+            LinkTable::Backlinks,
+            target,
+            protocol,
+            false,
+            History::AllTime,
+        ))?
         .aggregate(
             vec![],
             vec![
@@ -60,14 +89,27 @@ pub async fn backlinks_stats(table: DataFrame, target: &Target, protocol: Protoc
                 distinct_if(existed, "root_name_source").alias("all_time_refdomains"),
             ],
         )?;
-    Ok(one_row(&df.collect().await?, &["live", "all_time", "live_refdomains", "all_time_refdomains"]))
+    Ok(one_row(
+        &df.collect().await?,
+        &["live", "all_time", "live_refdomains", "all_time_refdomains"],
+    ))
 }
 
 /// `outlinks-stats`: the target's live external links and the domains they reach.
-pub async fn outlinks_stats(table: DataFrame, target: &Target, protocol: Protocol) -> Result<Counts, QueryError> {
+pub async fn outlinks_stats(
+    table: DataFrame,
+    target: &Target,
+    protocol: Protocol,
+) -> Result<Counts, QueryError> {
     let dofollow = col("is_dofollow").eq(lit(true));
     let df = table
-        .filter(scope::predicate(LinkTable::Outlinks, target, protocol, false, History::Live))?
+        .filter(scope::predicate(
+            LinkTable::Outlinks,
+            target,
+            protocol,
+            false,
+            History::Live,
+        ))?
         .aggregate(
             vec![],
             vec![
@@ -79,7 +121,12 @@ pub async fn outlinks_stats(table: DataFrame, target: &Target, protocol: Protoco
         )?;
     Ok(one_row(
         &df.collect().await?,
-        &["outgoing_links", "outgoing_links_dofollow", "linked_domains", "linked_domains_dofollow"],
+        &[
+            "outgoing_links",
+            "outgoing_links_dofollow",
+            "linked_domains",
+            "linked_domains_dofollow",
+        ],
     ))
 }
 
@@ -120,7 +167,9 @@ pub fn periods(from: Micros, to: Micros, grouping: Grouping) -> Vec<(String, Mic
         let next = match grouping {
             Grouping::Daily => start + Days::new(1),
             Grouping::Weekly => start + Days::new(7),
-            Grouping::Monthly => start.checked_add_months(chrono::Months::new(1)).unwrap_or(last + Days::new(1)),
+            Grouping::Monthly => start
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(last + Days::new(1)),
         };
         let end = (next.min(last + Days::new(1)))
             .and_hms_opt(0, 0, 0)
@@ -141,8 +190,19 @@ pub async fn refdomains_history(
     periods: &[(String, Micros)],
 ) -> Result<Vec<(String, i64)>, QueryError> {
     let df = table
-        .filter(scope::predicate(LinkTable::Backlinks, target, protocol, false, History::AllTime))?
-        .select(vec![col("root_name_source"), col("first_seen_link"), col("last_seen"), col("is_lost")])?;
+        .filter(scope::predicate(
+            LinkTable::Backlinks,
+            target,
+            protocol,
+            false,
+            History::AllTime,
+        ))?
+        .select(vec![
+            col("root_name_source"),
+            col("first_seen_link"),
+            col("last_seen"),
+            col("is_lost"),
+        ])?;
     let mut intervals: Vec<(String, Micros, Micros)> = Vec::new();
     for batch in df.collect().await? {
         let batch = crate::canonical_strings(&batch)?;
@@ -151,7 +211,15 @@ pub async fn refdomains_history(
         let lost = batch.column(2).as_primitive::<TimestampMicrosecondType>();
         let is_lost = batch.column(3).as_boolean();
         for i in 0..batch.num_rows() {
-            let end = if lost.is_null(i) { if is_lost.value(i) { first.value(i) } else { Micros::MAX } } else { lost.value(i) };
+            let end = if lost.is_null(i) {
+                if is_lost.value(i) {
+                    first.value(i)
+                } else {
+                    Micros::MAX
+                }
+            } else {
+                lost.value(i)
+            };
             intervals.push((roots.value(i).to_string(), first.value(i), end));
         }
     }
@@ -181,7 +249,10 @@ mod tests {
     fn periods_are_labelled_by_their_first_day() {
         let from = parse_date("2024-01-10").unwrap();
         let to = parse_date("2024-03-05").unwrap();
-        let months: Vec<String> = periods(from, to, Grouping::Monthly).into_iter().map(|p| p.0).collect();
+        let months: Vec<String> = periods(from, to, Grouping::Monthly)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
         assert_eq!(months, ["2024-01-01", "2024-02-01", "2024-03-01"]);
         let weeks = periods(from, parse_date("2024-01-22").unwrap(), Grouping::Weekly);
         assert_eq!(weeks[0].0, "2024-01-08");

@@ -302,6 +302,10 @@ impl Synth {
         for r in &rules {
             body.push_str(&format!("Disallow: {r}\n"));
         }
+        if rules.is_empty() {
+            // A group needs a rule: without one, RFC 9309 merges `*` into the next group.
+            body.push_str("Disallow:\n");
+        }
         body.push_str("\nUser-agent: GPTBot\nDisallow: /\n");
         for host in &plan.site.hosts {
             let url = format!("{}://{host}/robots.txt", plan.site.scheme);

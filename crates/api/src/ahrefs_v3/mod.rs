@@ -11,15 +11,15 @@ use crate::params::Params;
 use crate::render::{self, DateStyle};
 use crate::state::AppState;
 use anchorage_core::catalogue::{BacklinkReport, Column, FILTER, ORDER, SELECT, backlink_column};
+use anchorage_core::reports::REPORTS;
 use anchorage_core::target::{Protocol, Target, TargetMode};
 use anchorage_core::time::parse_date;
-use anchorage_core::reports::REPORTS;
 use anchorage_query::{Aggregation, BacklinksQuery, Field, History, LINK_GROUP_COUNT, OrderBy};
+use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use std::collections::BTreeSet;
 
 /// Largest `limit` one request may ask for.
@@ -29,12 +29,30 @@ pub fn routes() -> Router<AppState> {
     let mut router = Router::new()
         .route("/v3/site-explorer/all-backlinks", get(all_backlinks))
         .route("/v3/site-explorer/broken-backlinks", get(broken_backlinks))
-        .route("/v3/site-explorer/backlinks-stats", get(metrics::backlinks_stats))
-        .route("/v3/site-explorer/outlinks-stats", get(metrics::outlinks_stats))
-        .route("/v3/site-explorer/domain-rating", get(metrics::domain_rating))
-        .route("/v3/site-explorer/domain-rating-history", get(metrics::domain_rating_history))
-        .route("/v3/site-explorer/url-rating-history", get(metrics::url_rating_history))
-        .route("/v3/site-explorer/refdomains-history", get(metrics::refdomains_history));
+        .route(
+            "/v3/site-explorer/backlinks-stats",
+            get(metrics::backlinks_stats),
+        )
+        .route(
+            "/v3/site-explorer/outlinks-stats",
+            get(metrics::outlinks_stats),
+        )
+        .route(
+            "/v3/site-explorer/domain-rating",
+            get(metrics::domain_rating),
+        )
+        .route(
+            "/v3/site-explorer/domain-rating-history",
+            get(metrics::domain_rating_history),
+        )
+        .route(
+            "/v3/site-explorer/url-rating-history",
+            get(metrics::url_rating_history),
+        )
+        .route(
+            "/v3/site-explorer/refdomains-history",
+            get(metrics::refdomains_history),
+        );
     for report in REPORTS {
         let endpoint = report.endpoint;
         router = router.route(
@@ -45,7 +63,9 @@ pub fn routes() -> Router<AppState> {
     for (endpoint, reason) in UNSERVED {
         router = router.route(
             &format!("/v3/site-explorer/{endpoint}"),
-            get(move || async move { Err::<Response, _>(ApiError::bad_request(format!("{endpoint}: {reason}"))) }),
+            get(move || async move {
+                Err::<Response, _>(ApiError::bad_request(format!("{endpoint}: {reason}")))
+            }),
         );
     }
     router
@@ -64,21 +84,37 @@ pub const UNSERVED: &[(&str, &str)] = &[
     ("pages-history", SEARCH_DATA),
     ("paid-pages", "paid search data is not part of a link index"),
     ("total-search-volume-history", SEARCH_DATA),
-    ("ai-responses-count", "AI assistant answers are not part of a link index"),
-    ("crawled-pages", "not served yet: use DataForSEO's domain_pages or the pages table of the snapshot"),
+    (
+        "ai-responses-count",
+        "AI assistant answers are not part of a link index",
+    ),
+    (
+        "crawled-pages",
+        "not served yet: use DataForSEO's domain_pages or the pages table of the snapshot",
+    ),
 ];
 
 const SEARCH_DATA: &str = "this report needs search-ranking data (keywords, positions, traffic) that a link index does not have";
 
-async fn all_backlinks(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+async fn all_backlinks(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     backlinks(state, raw, BacklinkReport::AllBacklinks).await
 }
 
-async fn broken_backlinks(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+async fn broken_backlinks(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     backlinks(state, raw, BacklinkReport::BrokenBacklinks).await
 }
 
-async fn backlinks(state: AppState, raw: Option<String>, report: BacklinkReport) -> Result<Response, ApiError> {
+async fn backlinks(
+    state: AppState,
+    raw: Option<String>,
+    report: BacklinkReport,
+) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
     let query = parse_backlinks(&params, report)?;
     let format = common_output(&params)?;
@@ -88,19 +124,32 @@ async fn backlinks(state: AppState, raw: Option<String>, report: BacklinkReport)
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let rows = render::rows(&batches, &columns, DateStyle::Iso);
     let names: Vec<&str> = query.select.iter().map(|c| c.name).collect();
-    Ok(respond(format, "backlinks", &names, Payload::Rows(rows), row_cost(&query)))
+    Ok(respond(
+        format,
+        "backlinks",
+        &names,
+        Payload::Rows(rows),
+        row_cost(&query),
+    ))
 }
 
 /// `output`, default json.
 pub fn common_output(params: &Params) -> Result<Format, ApiError> {
-    Ok(params.parsed("output", Format::parse)?.unwrap_or(Format::Json))
+    Ok(params
+        .parsed("output", Format::parse)?
+        .unwrap_or(Format::Json))
 }
 
 /// `target`, `mode` and `protocol`.
 pub fn target_scope(params: &Params) -> Result<(Target, Protocol), ApiError> {
-    let mode = params.parsed("mode", |v| v.parse::<TargetMode>())?.unwrap_or_default();
-    let target = Target::parse(params.required("target")?, mode).map_err(|e| ApiError::param("target", e))?;
-    let protocol = params.parsed("protocol", |v| v.parse::<Protocol>())?.unwrap_or_default();
+    let mode = params
+        .parsed("mode", |v| v.parse::<TargetMode>())?
+        .unwrap_or_default();
+    let target = Target::parse(params.required("target")?, mode)
+        .map_err(|e| ApiError::param("target", e))?;
+    let protocol = params
+        .parsed("protocol", |v| v.parse::<Protocol>())?
+        .unwrap_or_default();
     Ok((target, protocol))
 }
 
@@ -110,16 +159,26 @@ pub async fn with_timeout<T>(
     work: impl std::future::Future<Output = Result<T, anchorage_query::QueryError>>,
 ) -> Result<T, ApiError> {
     match params.count("timeout", 3600)? {
-        Some(secs) => tokio::time::timeout(std::time::Duration::from_secs(secs.max(1) as u64), work)
-            .await
-            .map_err(|_| ApiError::param("timeout", format!("the query took longer than {secs} s")))?
-            .map_err(ApiError::from),
+        Some(secs) => {
+            tokio::time::timeout(std::time::Duration::from_secs(secs.max(1) as u64), work)
+                .await
+                .map_err(|_| {
+                    ApiError::param("timeout", format!("the query took longer than {secs} s"))
+                })?
+                .map_err(ApiError::from)
+        }
         None => work.await.map_err(ApiError::from),
     }
 }
 
 /// The response in the requested format with Ahrefs' unit headers.
-pub fn respond(format: Format, wrapper: &str, columns: &[&str], payload: Payload, row_cost: u64) -> Response {
+pub fn respond(
+    format: Format,
+    wrapper: &str,
+    columns: &[&str],
+    payload: Payload,
+    row_cost: u64,
+) -> Response {
     let rows = payload.rows();
     let mut response = output::render(format, wrapper, columns, payload);
     units_headers(&mut response, rows, row_cost);

@@ -6,21 +6,28 @@
 //! columns of `all-backlinks` (tested on the links before they are grouped). A name that is
 //! both is the report's column. Conditions of both kinds combine with a top-level `and`.
 
-use super::{common_output, filter_fields, parse_history, respond, target_scope, where_json, with_timeout};
+use super::{
+    common_output, filter_fields, parse_history, respond, target_scope, where_json, with_timeout,
+};
 use crate::error::ApiError;
 use crate::output::Payload;
 use crate::params::Params;
 use crate::render::{self, DateStyle};
 use crate::state::AppState;
-use anchorage_core::catalogue::{backlink_column, BacklinkReport, FILTER};
-use anchorage_core::reports::{report, Report, ReportColumn};
+use anchorage_core::catalogue::{BacklinkReport, FILTER, backlink_column};
+use anchorage_core::reports::{Report, ReportColumn, report};
 use anchorage_query::{Field, Filter, History, ReportOrder, ReportQuery};
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use std::collections::BTreeSet;
 
-pub async fn handle(State(state): State<AppState>, RawQuery(raw): RawQuery, endpoint: &'static str) -> Result<Response, ApiError> {
-    let report = report(endpoint).ok_or_else(|| ApiError::not_found(format!("no report {endpoint}")))?;
+pub async fn handle(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    endpoint: &'static str,
+) -> Result<Response, ApiError> {
+    let report =
+        report(endpoint).ok_or_else(|| ApiError::not_found(format!("no report {endpoint}")))?;
     let params = Params::parse(raw.as_deref());
     let query = parse(&params, report)?;
     let format = common_output(&params)?;
@@ -30,7 +37,13 @@ pub async fn handle(State(state): State<AppState>, RawQuery(raw): RawQuery, endp
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let rows = render::rows(&batches, &columns, DateStyle::Iso);
     let names: Vec<&str> = query.select.iter().map(|c| c.name).collect();
-    Ok(respond(format, report.wrapper, &names, Payload::Rows(rows), row_cost(&query)))
+    Ok(respond(
+        format,
+        report.wrapper,
+        &names,
+        Payload::Rows(rows),
+        row_cost(&query),
+    ))
 }
 
 pub fn parse(params: &Params, report: &'static Report) -> Result<ReportQuery, ApiError> {
@@ -42,10 +55,16 @@ pub fn parse(params: &Params, report: &'static Report) -> Result<ReportQuery, Ap
     };
     let select = select(params.required("select")?, report)?;
     let (link_filter, group_filter) = match params.get("where") {
-        Some(text) => split_filter(where_json::parse(text, &|name| resolve(name, report)).map_err(ApiError::bad_request)?, report)?,
+        Some(text) => split_filter(
+            where_json::parse(text, &|name| resolve(name, report))
+                .map_err(ApiError::bad_request)?,
+            report,
+        )?,
         None => (None, None),
     };
-    let order_by = params.parsed("order_by", |v| order_by(v, report))?.unwrap_or_default();
+    let order_by = params
+        .parsed("order_by", |v| order_by(v, report))?
+        .unwrap_or_default();
     Ok(ReportQuery {
         report,
         target,
@@ -91,7 +110,10 @@ fn order_by(v: &str, report: &Report) -> Result<Vec<ReportOrder>, String> {
                 "desc" => true,
                 other => return Err(format!("'{other}' in '{part}' is not asc or desc")),
             };
-            Ok(ReportOrder { column: column(name, report)?, descending })
+            Ok(ReportOrder {
+                column: column(name, report)?,
+                descending,
+            })
         })
         .collect()
 }
@@ -99,7 +121,10 @@ fn order_by(v: &str, report: &Report) -> Result<Vec<ReportOrder>, String> {
 /// A `where` field: a report column, else a filterable link column.
 fn resolve(name: &str, report: &Report) -> Result<Field, String> {
     if let Some(c) = report.column(name) {
-        return Ok(Field { name: c.name, ty: c.ty });
+        return Ok(Field {
+            name: c.name,
+            ty: c.ty,
+        });
     }
     match backlink_column(name) {
         Some(c) if BacklinkReport::AllBacklinks.access(c) & FILTER != 0 => Ok(Field::from(c)),
@@ -112,7 +137,10 @@ fn is_report_field(field: &Field, report: &Report) -> bool {
 }
 
 /// Splits a filter into its link part and its aggregate part.
-fn split_filter(filter: Filter, report: &Report) -> Result<(Option<Filter>, Option<Filter>), ApiError> {
+fn split_filter(
+    filter: Filter,
+    report: &Report,
+) -> Result<(Option<Filter>, Option<Filter>), ApiError> {
     let parts = match filter {
         Filter::And(parts) => parts,
         other => vec![other],

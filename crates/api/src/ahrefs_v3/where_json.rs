@@ -281,7 +281,9 @@ mod tests {
     use anchorage_core::catalogue::backlink_column;
 
     fn resolve(name: &str) -> Result<Field, String> {
-        backlink_column(name).map(Field::from).ok_or_else(|| "unknown column".to_string())
+        backlink_column(name)
+            .map(Field::from)
+            .ok_or_else(|| "unknown column".to_string())
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub async fn get_text(app: &Router, uri: &str) -> (StatusCode, String) {
         .await
         .expect("response");
     let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -46,7 +46,9 @@ pub fn apply(histories: &mut [PageHistory<'_>], horizon: Micros, retention: Micr
     for (i, page) in histories.iter_mut().enumerate() {
         let page_reason = page_drop(page).or(duplicates.get(&i).copied());
         for link in &mut page.links {
-            let too_old = link.lost_at.is_some_and(|t| t < horizon.saturating_sub(retention));
+            let too_old = link
+                .lost_at
+                .is_some_and(|t| t < horizon.saturating_sub(retention));
             link.drop_reason = page_reason.or(too_old.then_some(DropReason::TooOld));
             if link.drop_reason.is_some() {
                 link.live = false;
@@ -87,7 +89,12 @@ fn duplicate_pages(histories: &[PageHistory<'_>]) -> HashMap<usize, DropReason> 
     let mut out = HashMap::new();
     for members in groups.into_values().filter(|m| m.len() > 1) {
         let keep = keeper(histories, &members);
-        out.extend(members.into_iter().filter(|&m| m != keep).map(|m| (m, DropReason::Duplicate)));
+        out.extend(
+            members
+                .into_iter()
+                .filter(|&m| m != keep)
+                .map(|m| (m, DropReason::Duplicate)),
+        );
     }
     out
 }

@@ -5,8 +5,8 @@
 use super::write_serde;
 use crate::error::Result;
 use crate::parquet_io;
-use crate::snapshot::{Generation, DOMAINS, DOMAIN_LINKS};
-use anchorage_rank::{explain, Graph, PageRank, PageRankConfig};
+use crate::snapshot::{DOMAIN_LINKS, DOMAINS, Generation};
+use anchorage_rank::{Graph, PageRank, PageRankConfig, explain};
 use arrow::array::AsArray;
 use arrow::datatypes::{Float64Type, UInt32Type};
 use serde::{Deserialize, Serialize};
@@ -62,11 +62,24 @@ struct DomainTable {
 }
 
 fn read_domains(path: &Path) -> Result<DomainTable> {
-    let mut t = DomainTable { names: Vec::new(), dr: Vec::new(), raw: Vec::new(), rank: Vec::new() };
+    let mut t = DomainTable {
+        names: Vec::new(),
+        dr: Vec::new(),
+        raw: Vec::new(),
+        rank: Vec::new(),
+    };
     for batch in parquet_io::read(path)? {
         let col = |n: &str| batch.column_by_name(n).cloned();
-        let (Some(names), Some(dr), Some(raw), Some(rank)) = (col("domain"), col("domain_rating"), col("domain_rating_raw"), col("ahrefs_rank")) else {
-            return Err(crate::IndexError::Invalid(format!("{}: missing columns", path.display())));
+        let (Some(names), Some(dr), Some(raw), Some(rank)) = (
+            col("domain"),
+            col("domain_rating"),
+            col("domain_rating_raw"),
+            col("ahrefs_rank"),
+        ) else {
+            return Err(crate::IndexError::Invalid(format!(
+                "{}: missing columns",
+                path.display()
+            )));
         };
         let rank = arrow::compute::cast(&rank, &arrow::datatypes::DataType::UInt32)?;
         for i in 0..batch.num_rows() {
@@ -82,11 +95,23 @@ fn read_domains(path: &Path) -> Result<DomainTable> {
 /// Explains `domain`'s DR in `generation`; `None` when the index does not know the domain.
 pub fn explain_dr(generation: &Generation, domain: &str) -> Result<Option<DrExplanation>> {
     let table = read_domains(&generation.table(DOMAINS))?;
-    let ids: HashMap<&str, u32> = table.names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
-    let Some(&node) = ids.get(domain) else { return Ok(None) };
+    let ids: HashMap<&str, u32> = table
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
+    let Some(&node) = ids.get(domain) else {
+        return Ok(None);
+    };
     let mut edges = Vec::new();
     for batch in parquet_io::read(&generation.table(DOMAIN_LINKS))? {
-        let (Some(s), Some(t)) = (batch.column_by_name("source"), batch.column_by_name("target")) else { continue };
+        let (Some(s), Some(t)) = (
+            batch.column_by_name("source"),
+            batch.column_by_name("target"),
+        ) else {
+            continue;
+        };
         let (s, t) = (s.as_string::<i32>(), t.as_string::<i32>());
         for i in 0..batch.num_rows() {
             if let (Some(&a), Some(&b)) = (ids.get(s.value(i)), ids.get(t.value(i))) {
@@ -102,7 +127,9 @@ pub fn explain_dr(generation: &Generation, domain: &str) -> Result<Option<DrExpl
         converged: true,
         dangling_mass: 0.0,
     };
-    let Some(e) = explain(&graph, &pr, &PageRankConfig::default(), node) else { return Ok(None) };
+    let Some(e) = explain(&graph, &pr, &PageRankConfig::default(), node) else {
+        return Ok(None);
+    };
     Ok(Some(DrExplanation {
         domain: domain.to_string(),
         domain_rating: table.dr[node as usize],

@@ -221,8 +221,11 @@ impl Metrics {
             Some((n.tgt_page, subnets.id(&class_c(ip)?)))
         }));
         self.class_c_of_page = count_by(self.pages.len(), page_subnets.iter().map(|p| p.0));
-        let dofollow_pairs =
-            distinct(live_external().filter(|n| n.dofollow).map(|n| (n.src_domain, n.tgt_domain)));
+        let dofollow_pairs = distinct(
+            live_external()
+                .filter(|n| n.dofollow)
+                .map(|n| (n.src_domain, n.tgt_domain)),
+        );
         self.dofollow_refdomains_of_domain =
             count_by(self.domains.len(), dofollow_pairs.iter().map(|p| p.1));
         self.dofollow_linked_domains_of_domain =
@@ -241,7 +244,9 @@ impl Metrics {
 }
 
 /// Top-level domains that link farms favour (cheap or free registrations).
-const ABUSED_TLDS: &[&str] = &["xyz", "top", "click", "loan", "work", "gq", "ml", "cf", "tk", "ga", "buzz", "icu", "cyou"];
+const ABUSED_TLDS: &[&str] = &[
+    "xyz", "top", "click", "loan", "work", "gq", "ml", "cf", "tk", "ga", "buzz", "icu", "cyou",
+];
 
 /// The link-farm score of a root domain, 0–100 (README, "Spam"): +40 when it links to at
 /// least 100 domains and to 20 times more domains than link to it; +30 when it has DR 0 yet

@@ -87,6 +87,8 @@ pub struct LinkHistory<'a> {
     /// The fetch the link was last seen in (page-level nofollow, ip, …).
     pub seen_in: &'a PageRecord,
     pub first_seen_link: Micros,
+    /// The start of the link's current live period: `first_seen_link`, or when it was restored.
+    pub live_since: Micros,
     /// The last fetch in which the link was live.
     pub last_live: Micros,
     /// The live fetch before `last_live` (DataForSEO's `prev_seen`).
@@ -243,6 +245,7 @@ fn observe<'a>(
                     link,
                     seen_in: fetch,
                     first_seen_link: t,
+                    live_since: t,
                     last_live: t,
                     prev_live: None,
                     live: true,
@@ -264,6 +267,7 @@ fn observe<'a>(
             if live {
                 if hist.ever_lost && !hist.live {
                     hist.discovered = Discovered::LinkRestored;
+                    hist.live_since = t;
                 }
                 hist.prev_live = Some(hist.last_live);
                 hist.last_live = t;

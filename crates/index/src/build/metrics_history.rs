@@ -7,7 +7,7 @@ use super::write_serde;
 use crate::error::Result;
 use crate::parquet_io;
 use crate::snapshot::{Generation, METRICS_HISTORY};
-use anchorage_core::time::{iso_date, Micros};
+use anchorage_core::time::{Micros, iso_date};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -26,7 +26,12 @@ pub struct HistoryRow {
     pub rank: Option<u32>,
 }
 
-pub fn write(dir: &Path, previous: Option<&Generation>, horizon: Micros, metrics: &Metrics) -> Result<u64> {
+pub fn write(
+    dir: &Path,
+    previous: Option<&Generation>,
+    horizon: Micros,
+    metrics: &Metrics,
+) -> Result<u64> {
     let date = iso_date(horizon);
     let mut rows: Vec<HistoryRow> = match previous {
         Some(g) if g.table(METRICS_HISTORY).is_file() => read(&g.table(METRICS_HISTORY))?,

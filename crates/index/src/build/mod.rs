@@ -10,9 +10,9 @@
 
 pub mod drops;
 pub mod explain;
-pub mod metrics_history;
 pub mod graph;
 pub mod history;
+pub mod metrics_history;
 pub mod table;
 pub mod targets;
 
@@ -21,7 +21,7 @@ use crate::layout::DataDir;
 use crate::log::{read_segment, segments};
 use crate::parquet_io;
 use crate::snapshot::{
-    self, Generation, Manifest, BACKLINKS, DOMAINS, DOMAIN_LINKS, METRICS_HISTORY, OUTLINKS, PAGES,
+    self, BACKLINKS, DOMAIN_LINKS, DOMAINS, Generation, METRICS_HISTORY, Manifest, OUTLINKS, PAGES,
     TARGETS,
 };
 use anchorage_core::record::{LinkRecord, PageRecord};
@@ -156,8 +156,10 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
     let pages = write_pages(&pending.tmp, &histories, &metrics)?;
     let domains = write_domains(&pending.tmp, &metrics)?;
     let target_rows = write_targets(&pending.tmp, &statuses)?;
-    let domain_links = explain::write_domain_links(&pending.tmp, &metrics.domains.names, &metrics.domain_edges)?;
-    let history_rows = metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
+    let domain_links =
+        explain::write_domain_links(&pending.tmp, &metrics.domains.names, &metrics.domain_edges)?;
+    let history_rows =
+        metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
     let manifest = Manifest {
         generation: pending.name.clone(),
         number: pending.number,
@@ -213,7 +215,7 @@ fn link_rows<'a>(
                 node,
                 metrics,
                 target: statuses.get(&hist.link.url_to),
-                is_new: hist.live && previous_horizon.is_none_or(|h| hist.first_seen_link > h),
+                is_new: hist.live && previous_horizon.is_none_or(|h| hist.live_since > h),
                 key: table::target_key(&hist.link.url_to),
                 source_key: table::target_key(page.url),
             }
@@ -343,7 +345,10 @@ struct TargetRow<'a> {
     title: Option<&'a str>,
 }
 
-fn write_targets(dir: &std::path::Path, statuses: &HashMap<String, targets::TargetStatus>) -> Result<u64> {
+fn write_targets(
+    dir: &std::path::Path,
+    statuses: &HashMap<String, targets::TargetStatus>,
+) -> Result<u64> {
     let mut rows: Vec<TargetRow<'_>> = statuses
         .iter()
         .map(|(url, t)| TargetRow {

@@ -62,12 +62,24 @@ impl Row<'_> {
         self.metrics.domain_spam[self.node.src_domain as usize]
     }
     fn backlink_spam_score(&self) -> i64 {
-        let page = if self.page.content.links_external > 100 { 20 } else { 0 };
-        let anchor = if self.hist.link.anchor.chars().count() > 100 { 10 } else { 0 };
+        let page = if self.page.content.links_external > 100 {
+            20
+        } else {
+            0
+        };
+        let anchor = if self.hist.link.anchor.chars().count() > 100 {
+            10
+        } else {
+            0
+        };
         (i64::from(self.source_spam()) + page + anchor).min(100)
     }
     fn domain_count(&self, counts: &[u32], target: bool) -> Cell<'static> {
-        let d = if target { self.node.tgt_domain } else { self.node.src_domain };
+        let d = if target {
+            self.node.tgt_domain
+        } else {
+            self.node.src_domain
+        };
         Cell::Int(i64::from(counts[d as usize]))
     }
     fn nofollow(&self) -> bool {
@@ -155,10 +167,18 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "domain_rating_target" => {
             |r| Cell::Float(r.metrics.domain_rating[r.node.tgt_domain as usize])
         }
-        "dofollow_linked_domains_source_domain" => |r| r.domain_count(&r.metrics.dofollow_linked_domains_of_domain, false),
-        "dofollow_linked_domains_target_domain" => |r| r.domain_count(&r.metrics.dofollow_linked_domains_of_domain, true),
-        "dofollow_refdomains_source_domain" => |r| r.domain_count(&r.metrics.dofollow_refdomains_of_domain, false),
-        "dofollow_refdomains_target_domain" => |r| r.domain_count(&r.metrics.dofollow_refdomains_of_domain, true),
+        "dofollow_linked_domains_source_domain" => {
+            |r| r.domain_count(&r.metrics.dofollow_linked_domains_of_domain, false)
+        }
+        "dofollow_linked_domains_target_domain" => {
+            |r| r.domain_count(&r.metrics.dofollow_linked_domains_of_domain, true)
+        }
+        "dofollow_refdomains_source_domain" => {
+            |r| r.domain_count(&r.metrics.dofollow_refdomains_of_domain, false)
+        }
+        "dofollow_refdomains_target_domain" => {
+            |r| r.domain_count(&r.metrics.dofollow_refdomains_of_domain, true)
+        }
         "drop_reason" => |r| r.hist.drop_reason.map_or(Cell::Null, |d| s(d.as_str())),
         "encoding" => |r| opt_s(r.page.content.encoding.as_deref()),
         "first_seen" => |r| Cell::Time(r.page.first_seen),
@@ -274,9 +294,20 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "snippet_right" => |r| s(&r.hist.link.snippet_right),
         "source_page_author" => |r| opt_s(r.page.content.author.as_deref()),
         "source_page_publish_date" => |r| opt_s(r.page.content.publish_date.as_deref()),
-        "subnet_source" => |r| r.page.latest.ip.as_deref().and_then(class_c).map_or(Cell::Null, |c| Cell::Str(Cow::Owned(c))),
+        "subnet_source" => |r| {
+            r.page
+                .latest
+                .ip
+                .as_deref()
+                .and_then(class_c)
+                .map_or(Cell::Null, |c| Cell::Str(Cow::Owned(c)))
+        },
         "title" => |r| s(r.page.content.title.as_deref().unwrap_or("")),
-        "title_target" => |r| r.target.and_then(|t| t.title.as_deref()).map_or(Cell::Null, s),
+        "title_target" => |r| {
+            r.target
+                .and_then(|t| t.title.as_deref())
+                .map_or(Cell::Null, s)
+        },
         "tld_class_source" => |r| s(tld_class(r.host_from()).as_str()),
         "tld_class_target" => |r| s(tld_class(r.host_to()).as_str()),
         "url_from" => |r| s(r.page.url),
