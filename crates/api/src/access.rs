@@ -193,6 +193,19 @@ fn current_generation(access: &Access) -> String {
         .unwrap_or_default()
 }
 
+/// A middleware that only checks the key (for endpoints that charge units elsewhere, such as
+/// MCP, whose tool calls go through [`guard`]).
+pub async fn authenticate(
+    State(access): State<Arc<Access>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match access.authorize(request.headers()) {
+        Ok(_) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The middleware of the Ahrefs v3 routes.
 pub async fn guard(State(access): State<Arc<Access>>, request: Request, next: Next) -> Response {
     let key_id = match access.authorize(request.headers()) {

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod ahrefs_v3;
 pub mod error;
+pub mod explain;
 pub mod keys;
 pub mod openapi;
 pub mod output;
@@ -74,6 +75,17 @@ pub async fn serve(
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<(), ServeError> {
+    serve_with(dir, addr, on_ready, |app, _| app).await
+}
+
+/// [`serve`], with `extend` adding routes (such as MCP's) to the application; they share the
+/// server's [`Access`] (keys, budgets, units).
+pub async fn serve_with(
+    dir: DataDir,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr, bool),
+    extend: impl FnOnce(Router, Arc<Access>) -> Router,
+) -> Result<(), ServeError> {
     let store = KeyStore::load(dir.root())?;
     let has_keys = store.active().next().is_some();
     if !addr.ip().is_loopback() && !has_keys {
@@ -95,7 +107,8 @@ pub async fn serve(
             }
         })
     };
-    let result = axum::serve(listener, app_with_access(dir, access.clone()))
+    let app = extend(app_with_access(dir, access.clone()), access.clone());
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     flusher.abort();

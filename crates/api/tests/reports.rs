@@ -3,21 +3,14 @@
 
 mod support;
 
+use anchorage_synth::SyntheticWeb;
 use anchorage_synth::truth::TruthLink;
-use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use support::{Index, get, get_text};
 
 fn indexed_web() -> (Index, SyntheticWeb) {
-    let web = generate(&SynthConfig::with_seed(11), 0);
-    let mut index = Index::empty();
-    let warc = index.dir.root().join("synthetic.warc.gz");
-    web.write_warc(&warc).expect("warc");
-    index.files = vec![warc];
-    index.ingest_again(false);
-    index.rebuild();
-    (index, web)
+    Index::of_synthetic_web(11)
 }
 
 fn live_backlinks<'a>(web: &'a SyntheticWeb, root: &str) -> Vec<&'a TruthLink> {

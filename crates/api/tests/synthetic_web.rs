@@ -3,21 +3,14 @@
 
 mod support;
 
+use anchorage_synth::SyntheticWeb;
 use anchorage_synth::truth::TruthLink;
-use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use support::{Index, get};
 
 fn indexed_web() -> (Index, SyntheticWeb) {
-    let web = generate(&SynthConfig::with_seed(7), 0);
-    let mut index = Index::empty();
-    let warc = index.dir.root().join("synthetic.warc.gz");
-    web.write_warc(&warc).expect("warc");
-    index.files = vec![warc];
-    index.ingest_again(false);
-    index.rebuild();
-    (index, web)
+    Index::of_synthetic_web(7)
 }
 
 /// Live external links to `root` in the truth: from a 200 page that is not noindex.

@@ -74,19 +74,51 @@ pub fn build(data_dir: &Path, config: &BuildConfig) -> anyhow::Result<BuildRepor
     Ok(report)
 }
 
-pub fn serve(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<()> {
+/// `anchorage import-metrics`: search figures for the next build.
+pub fn import_metrics(data_dir: &Path, file: &Path) -> anyhow::Result<()> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
-    runtime()?.block_on(anchorage_api::serve(dir, listen, |addr, keys| {
+    let report = anchorage_index::imports::import_csv(&dir, file)?;
+    println!(
+        "imported figures of {} domains and {} pages ({} targets held); run `anchorage build` to apply them",
+        report.domains, report.pages, report.stored
+    );
+    Ok(())
+}
+
+/// `anchorage serve`: the HTTP API, and with `mcp` the MCP endpoint at `/mcp` too.
+pub fn serve(data_dir: &Path, listen: SocketAddr, mcp: bool) -> anyhow::Result<()> {
+    let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
+    let on_ready = |addr, keys| {
         let auth = if keys {
             "API keys required"
         } else {
             "no API keys: loopback only"
         };
+        let mcp_note = if mcp {
+            format!("; MCP at http://{addr}/mcp")
+        } else {
+            String::new()
+        };
         println!(
-            "serving {} on http://{addr} ({auth}; Ctrl-C to stop)",
+            "serving {} on http://{addr} ({auth}{mcp_note}; Ctrl-C to stop)",
             data_dir.display()
         );
-    }))?;
+    };
+    let extend = |app, access| {
+        if mcp {
+            anchorage_mcp::mount(app, access, listen.ip().is_loopback())
+        } else {
+            app
+        }
+    };
+    runtime()?.block_on(anchorage_api::serve_with(dir, listen, on_ready, extend))?;
+    Ok(())
+}
+
+/// `anchorage mcp`: the MCP server on stdin/stdout, as the local user.
+pub fn mcp(data_dir: &Path) -> anyhow::Result<()> {
+    let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
+    runtime()?.block_on(anchorage_mcp::serve_stdio(dir))?;
     Ok(())
 }
 

@@ -65,6 +65,14 @@ enum Command {
         #[arg(long, default_value_t = 365)]
         lost_retention_days: u32,
     },
+    /// Import organic traffic and keyword figures (CSV with a header: target, traffic,
+    /// positions; a domain or a URL per row); the next build joins them to the links.
+    ImportMetrics {
+        #[command(flatten)]
+        data: DataDirArg,
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// Serve the APIs over the current generation.
     Serve {
         #[command(flatten)]
@@ -72,6 +80,14 @@ enum Command {
         /// Address to listen on (loopback unless API keys are configured).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Also serve MCP (streamable HTTP) at /mcp, with the API's keys and units.
+        #[arg(long)]
+        mcp: bool,
+    },
+    /// Serve the index to an MCP client over stdin/stdout (as the local user, no keys).
+    Mcp {
+        #[command(flatten)]
+        data: DataDirArg,
     },
     /// Generate a synthetic web, index it and serve it: no network, no files needed.
     Demo {
@@ -153,7 +169,9 @@ fn main() -> anyhow::Result<()> {
             },
         )
         .map(|_| ()),
-        Command::Serve { data, listen } => commands::serve(&data.data_dir, listen),
+        Command::Serve { data, listen, mcp } => commands::serve(&data.data_dir, listen, mcp),
+        Command::Mcp { data } => commands::mcp(&data.data_dir),
+        Command::ImportMetrics { data, file } => commands::import_metrics(&data.data_dir, &file),
         Command::Demo {
             data_dir,
             listen,

@@ -98,45 +98,9 @@ struct Venv {
 
 fn reference_venv() -> Option<Venv> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let venv = dir.path().join("venv");
-    let python = venv.join(if cfg!(windows) {
-        "Scripts/python.exe"
-    } else {
-        "bin/python"
-    });
-    let base_python = std::env::var_os("PYTHON").unwrap_or_else(|| "python3".into());
-    let step = |what: &str, cmd: &mut Command| -> Result<(), String> {
-        match cmd.output() {
-            Ok(o) if o.status.success() => Ok(()),
-            Ok(o) => Err(format!(
-                "{what} failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            )),
-            Err(e) => Err(format!("{what} could not start: {e}")),
-        }
-    };
-    let ready = step(
-        "python3 -m venv",
-        Command::new(&base_python).arg("-m").arg("venv").arg(&venv),
-    )
-    .and_then(|()| {
-        step(
-            "pip install",
-            Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet"])
-                .args(PIP_PACKAGES),
-        )
-    });
-    match ready {
-        Ok(()) => Some(Venv { _dir: dir, python }),
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("the reference extractor's environment is required in CI: {e}")
-        }
-        Err(e) => {
-            eprintln!("notice: skipping the lxml agreement test: {e}");
-            None
-        }
-    }
+    let python =
+        anchorage_core::testing::python_venv(dir.path(), PIP_PACKAGES, "the lxml agreement test")?;
+    Some(Venv { _dir: dir, python })
 }
 
 /// Runs `tests/tools/lxml_links.py FILE`: one JSON object per link.

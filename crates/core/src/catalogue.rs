@@ -89,7 +89,7 @@ pub enum Source {
     Count,
     /// From crawls and checks of the linked-to URL.
     TargetCheck,
-    /// Imported search figures (`anchorage import-metrics`); null otherwise.
+    /// Imported search figures (`anchorage import-metrics`); 0 otherwise.
     Import,
     /// From how the crawler found the link (plain HTTP or JavaScript rendering).
     Crawl,
@@ -876,7 +876,7 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
     Column {
         name: "languages_target",
         ty: ColType::StrList,
-        nullable: true,
+        nullable: false,
         enum_values: &[],
         cost: 1,
         all_backlinks: NONE,
@@ -1145,25 +1145,25 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
     Column {
         name: "positions",
         ty: ColType::Int,
-        nullable: true,
+        nullable: false,
         enum_values: &[],
         cost: 1,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: SELECT | FILTER | ORDER,
         source: Source::Import,
-        how: "Keywords the referring page ranks for: imported with import-metrics, else null.",
+        how: "Keywords the referring page ranks for: imported with `anchorage import-metrics`, else 0.",
         description: "The number of keywords that the referring page ranks for in the top 100 positions.",
     },
     Column {
         name: "positions_source_domain",
         ty: ColType::Int,
-        nullable: true,
+        nullable: false,
         enum_values: &[],
         cost: 1,
         all_backlinks: FILTER,
         broken_backlinks: NONE,
         source: Source::Import,
-        how: "Keywords the referring domain ranks for: imported with import-metrics, else null.",
+        how: "Keywords the referring domain ranks for: imported with `anchorage import-metrics`, else 0.",
         description: "The number of keywords that the referring domain ranks for in the top 100 positions.",
     },
     Column {
@@ -1181,7 +1181,7 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
     Column {
         name: "powered_by_target",
         ty: ColType::StrList,
-        nullable: true,
+        nullable: false,
         enum_values: &[],
         cost: 1,
         all_backlinks: NONE,
@@ -1409,25 +1409,25 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
     Column {
         name: "traffic",
         ty: ColType::Int,
-        nullable: true,
+        nullable: false,
         enum_values: &[],
         cost: 10,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: SELECT | FILTER | ORDER,
         source: Source::Import,
-        how: "Organic traffic of the referring page: imported with import-metrics, else null.",
+        how: "Organic traffic of the referring page: imported with `anchorage import-metrics`, else 0.",
         description: "The referring page's estimated monthly organic traffic from search.",
     },
     Column {
         name: "traffic_domain",
         ty: ColType::Int,
-        nullable: true,
+        nullable: false,
         enum_values: &[],
         cost: 10,
         all_backlinks: SELECT | FILTER | ORDER,
         broken_backlinks: SELECT | FILTER | ORDER,
         source: Source::Import,
-        how: "Organic traffic of the referring domain: imported with import-metrics, else null.",
+        how: "Organic traffic of the referring domain: imported with `anchorage import-metrics`, else 0.",
         description: "The referring domain's estimated monthly organic traffic from search.",
     },
     Column {

@@ -281,17 +281,17 @@ const REFDOMAINS_COLUMNS: &[ReportColumn] = &[
     rc(
         "positions_source_domain",
         ColType::Int,
-        true,
+        false,
         1,
-        Agg::Imported,
+        Agg::Max("positions_source_domain"),
         "The number of keywords that the referring domain ranks for in the top 100 positions.",
     ),
     rc(
         "traffic_domain",
         ColType::Int,
-        true,
+        false,
         10,
-        Agg::Imported,
+        Agg::Max("traffic_domain"),
         "The referring domain's estimated monthly organic traffic from search.",
     ),
 ];
@@ -449,7 +449,7 @@ const LINKEDDOMAINS_COLUMNS: &[ReportColumn] = &[
     rc(
         "linked_domain_traffic",
         ColType::Int,
-        true,
+        false,
         10,
         Agg::Imported,
         "The linked domain's estimated monthly organic traffic from search",

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod crawl;
 pub mod error;
+pub mod imports;
 pub mod ingest;
 pub mod layout;
 pub mod log;

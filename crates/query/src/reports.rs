@@ -67,7 +67,8 @@ pub fn aggregate(agg: Agg) -> Option<Expr> {
             .end()
             .unwrap_or(lit(ScalarValue::Null)),
         Agg::RootKey => lit(true),
-        Agg::Imported => lit(ScalarValue::Int64(None)),
+        // Imported figures of linked (target) domains are not joined to the rows yet.
+        Agg::Imported => lit(ScalarValue::Int64(Some(0))),
         Agg::FirstRedirect => {
             first_value(array_element(col("url_redirect"), lit(1i64)), best_first())
         }

@@ -52,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/v3/site-explorer/refdomains-history",
             get(metrics::refdomains_history),
+        )
+        .route(
+            "/v3/anchorage/explain-domain-rating",
+            get(crate::explain::explain_domain_rating),
         );
     for report in REPORTS {
         let endpoint = report.endpoint;

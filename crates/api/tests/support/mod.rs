@@ -5,6 +5,7 @@
 use anchorage_index::DataDir;
 use anchorage_index::build::{BuildConfig, build};
 use anchorage_index::ingest::{IngestConfig, ingest_files};
+use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -27,6 +28,18 @@ impl Index {
             dir,
             files: Vec::new(),
         }
+    }
+
+    /// The synthetic web of `seed`, written as WARC, ingested and built.
+    pub fn of_synthetic_web(seed: u64) -> (Index, SyntheticWeb) {
+        let web = generate(&SynthConfig::with_seed(seed), 0);
+        let mut index = Index::empty();
+        let warc = index.dir.root().join("synthetic.warc.gz");
+        web.write_warc(&warc).expect("warc");
+        index.files = vec![warc];
+        index.ingest_again(false);
+        index.rebuild();
+        (index, web)
     }
 
     /// Every WARC of `../shared/testdata/warc/`, ingested and built (`None`: data absent).
@@ -94,4 +107,14 @@ pub async fn get_text(app: &Router, uri: &str) -> (StatusCode, String) {
         .await
         .expect("body");
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Serves `app` on a free loopback port for the rest of the test; its base URL.
+pub async fn serve_on_loopback(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("its address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
 }

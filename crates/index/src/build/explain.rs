@@ -61,6 +61,15 @@ struct DomainTable {
     rank: Vec<u32>,
 }
 
+/// A string column as `Utf8`, whichever string type wrote it (serde_arrow writes borrowed
+/// strings as `LargeUtf8`).
+fn utf8(column: &arrow::array::ArrayRef) -> Result<arrow::array::ArrayRef> {
+    Ok(arrow::compute::cast(
+        column,
+        &arrow::datatypes::DataType::Utf8,
+    )?)
+}
+
 fn read_domains(path: &Path) -> Result<DomainTable> {
     let mut t = DomainTable {
         names: Vec::new(),
@@ -82,6 +91,7 @@ fn read_domains(path: &Path) -> Result<DomainTable> {
             )));
         };
         let rank = arrow::compute::cast(&rank, &arrow::datatypes::DataType::UInt32)?;
+        let names = utf8(&names)?;
         for i in 0..batch.num_rows() {
             t.names.push(names.as_string::<i32>().value(i).to_string());
             t.dr.push(dr.as_primitive::<Float64Type>().value(i));
@@ -112,6 +122,7 @@ pub fn explain_dr(generation: &Generation, domain: &str) -> Result<Option<DrExpl
         ) else {
             continue;
         };
+        let (s, t) = (utf8(s)?, utf8(t)?);
         let (s, t) = (s.as_string::<i32>(), t.as_string::<i32>());
         for i in 0..batch.num_rows() {
             if let (Some(&a), Some(&b)) = (ids.get(s.value(i)), ids.get(t.value(i))) {

@@ -92,6 +92,8 @@ pub struct Metrics {
     pub page_iterations: usize,
     /// The edges of the domain graph DR was computed on (distinct, source ≠ target).
     pub domain_edges: Vec<(u32, u32)>,
+    /// Search figures from `anchorage import-metrics`, joined to the rows by the build.
+    pub imports: crate::imports::ImportedMetrics,
 }
 
 impl Metrics {

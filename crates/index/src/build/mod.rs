@@ -138,7 +138,8 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
         log_horizon,
         i64::from(config.lost_retention_days) * drops::DAY,
     );
-    let metrics = Metrics::compute(&histories);
+    let mut metrics = Metrics::compute(&histories);
+    metrics.imports = crate::imports::ImportedMetrics::load(dir)?;
     tracing::info!(
         domains = metrics.domains.len(),
         pages = metrics.pages.len(),

@@ -8,6 +8,7 @@
 use super::graph::{LinkNode, Metrics, SPAM_THRESHOLD};
 use super::history::{LinkHistory, PageHistory};
 use super::targets::TargetStatus;
+use crate::imports::ImportedFigures;
 use anchorage_core::catalogue::{BACKLINK_COLUMNS, ColType, Column};
 use anchorage_core::domain::{class_c, is_root, root_domain, tld_class};
 use anchorage_core::time::Micros;
@@ -43,6 +44,10 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
+    fn source_imports(&self) -> Option<&ImportedFigures> {
+        let root = &self.metrics.domains.names[self.node.src_domain as usize];
+        self.metrics.imports.domain(root)
+    }
     fn url_to(&self) -> &str {
         &self.hist.link.url_to
     }
@@ -226,7 +231,10 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "is_ugc" => |r| Cell::Bool(r.hist.link.ugc),
         "js_crawl" => |r| Cell::Bool(r.hist.link.js_only),
         "languages" => |r| strs(&r.page.content.languages),
-        "languages_target" => |r| r.target.map_or(Cell::Null, |t| strs(&t.languages)),
+        "languages_target" => |r| {
+            r.target
+                .map_or(Cell::Strs(Vec::new()), |t| strs(&t.languages))
+        },
         "last_seen" => |r| r.hist.lost_at.map_or(Cell::Null, Cell::Time),
         "last_visited" => |r| {
             Cell::Time(if r.hist.live {
@@ -261,7 +269,10 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "port_source" => |r| Cell::Int(Row::port(r.page.url)),
         "port_target" => |r| Cell::Int(Row::port(r.url_to())),
         "powered_by" => |r| strs(&r.page.content.powered_by),
-        "powered_by_target" => |r| r.target.map_or(Cell::Null, |t| strs(&t.powered_by)),
+        "powered_by_target" => |r| {
+            r.target
+                .map_or(Cell::Strs(Vec::new()), |t| strs(&t.powered_by))
+        },
         "prev_seen" => |r| r.hist.prev_live.map_or(Cell::Null, Cell::Time),
         "redirect_code" => |r| {
             r.hist
@@ -324,9 +335,25 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         },
         "url_to" => |r| s(r.url_to()),
         "url_to_plain" => |r| s(plain_of(r.url_to())),
+        "traffic" => |r| imported(r.metrics.imports.page(plain_of(r.page.url)), |f| f.traffic),
+        "positions" => |r| {
+            imported(r.metrics.imports.page(plain_of(r.page.url)), |f| {
+                f.positions
+            })
+        },
+        "traffic_domain" => |r| imported(r.source_imports(), |f| f.traffic),
+        "positions_source_domain" => |r| imported(r.source_imports(), |f| f.positions),
         _ => return None,
     };
     Some(f)
+}
+
+/// An imported figure; 0 when not imported, as Ahrefs reports a site without search traffic.
+fn imported(
+    figures: Option<&ImportedFigures>,
+    figure: impl Fn(&ImportedFigures) -> Option<i64>,
+) -> Cell<'static> {
+    Cell::Int(figures.and_then(figure).unwrap_or(0))
 }
 
 /// Catalogue columns the build fills (the others are null until their issue lands).
