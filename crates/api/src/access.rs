@@ -21,7 +21,6 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Responses larger than this are not cached.
@@ -75,7 +74,6 @@ pub struct Access {
     require_keys: bool,
     limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
     cache: Mutex<ResponseCache>,
-    dirty: AtomicBool,
 }
 
 impl Access {
@@ -86,7 +84,6 @@ impl Access {
             require_keys,
             limiters: Mutex::new(HashMap::new()),
             cache: Mutex::new(ResponseCache::default()),
-            dirty: AtomicBool::new(false),
         }
     }
 
@@ -95,16 +92,33 @@ impl Access {
     }
 
     /// Saves units used when they changed.
+    /// Brings the served keys and `keys.json` together (called every few seconds and at
+    /// shutdown): keys created, revoked or changed by `anchorage keys` while the server runs
+    /// take effect, and the units spent here are written back — neither side's change is lost.
     pub fn flush(&self) {
-        if !self.dirty.swap(false, Ordering::AcqRel) {
-            return;
+        let on_disk = match KeyStore::load(&self.data_dir) {
+            Ok(store) => store,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the key store");
+                return;
+            }
+        };
+        let mut merged = on_disk.clone();
+        {
+            let Ok(mut served) = self.store.lock() else {
+                return;
+            };
+            for key in &mut merged.keys {
+                if let Some(ours) = served.keys.iter().find(|k| k.id == key.id) {
+                    key.units_used = key.units_used.max(ours.units_used);
+                }
+            }
+            *served = merged.clone();
         }
-        let store = self.store.lock().map(|s| s.clone());
-        if let Ok(store) = store
-            && let Err(e) = store.save(&self.data_dir)
+        if merged != on_disk
+            && let Err(e) = merged.save(&self.data_dir)
         {
             tracing::error!(error = %e, "cannot save key usage");
-            self.dirty.store(true, Ordering::Release);
         }
     }
 
@@ -177,7 +191,6 @@ impl Access {
             && let Some(key) = store.keys.iter_mut().find(|k| k.id == id)
         {
             key.units_used = key.units_used.saturating_add(units);
-            self.dirty.store(true, Ordering::Release);
         }
     }
 }
@@ -237,12 +250,10 @@ pub async fn guard(State(access): State<Arc<Access>>, request: Request, next: Ne
     if let Some(id) = &key_id {
         access.charge(id, units);
     }
-    let small = response
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n <= CACHE_MAX_BODY);
+    // Handlers answer whole bodies, whose exact size is known before they are read.
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some_and(|n| n <= CACHE_MAX_BODY as u64);
     if response.status() != StatusCode::OK || !small {
         return response;
     }
