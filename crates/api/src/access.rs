@@ -122,7 +122,7 @@ impl Access {
         }
     }
 
-    /// Checks the request's key; returns the key's id (None when keys are not required).
+    /// Checks the request's Bearer key; returns the key's id (None when keys are not required).
     fn authorize(&self, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         if !self.require_keys {
             return Ok(None);
@@ -136,6 +136,16 @@ impl Access {
             })
             .map(str::trim)
             .ok_or_else(|| unauthorized("missing API key: send Authorization: Bearer <key>"))?;
+        self.authorize_secret(secret)
+    }
+
+    /// Checks a key secret however the protocol carried it (Bearer token, Basic password):
+    /// known and active, budget left, within its rate. Returns the key's id, or None when
+    /// keys are not required.
+    pub fn authorize_secret(&self, secret: &str) -> Result<Option<String>, ApiError> {
+        if !self.require_keys {
+            return Ok(None);
+        }
         let store = self
             .store
             .lock()
@@ -186,7 +196,8 @@ impl Access {
             .clone()
     }
 
-    fn charge(&self, id: &str, units: u64) {
+    /// Adds `units` to the usage of key `id`.
+    pub fn charge(&self, id: &str, units: u64) {
         if let Ok(mut store) = self.store.lock()
             && let Some(key) = store.keys.iter_mut().find(|k| k.id == id)
         {

@@ -1,9 +1,10 @@
 //! Anchorage HTTP APIs. Each protocol module parses its requests into the query layer's
-//! values and renders the rows in its own envelope: `ahrefs_v3` today; DataForSEO and
-//! Ahrefs v2 follow the same pattern.
+//! values and renders the rows in its own envelope: `ahrefs_v3` and `dataforseo` today;
+//! Ahrefs v2 follows the same pattern.
 
 pub mod access;
 pub mod ahrefs_v3;
+pub mod dataforseo;
 pub mod error;
 pub mod explain;
 pub mod keys;
@@ -36,17 +37,34 @@ pub fn app(dir: DataDir) -> Router {
 
 /// The whole HTTP application behind `access` (keys, budgets, rate limits, cache).
 pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
+    // One state, so both protocols share the engine over the current generation.
+    let state = AppState::new(dir);
     let site_explorer = ahrefs_v3::routes()
-        .layer(middleware::from_fn_with_state(access, access::guard))
-        .with_state(AppState::new(dir));
+        .layer(middleware::from_fn_with_state(
+            access.clone(),
+            access::guard,
+        ))
+        .with_state(state.clone());
+    let dataforseo = dataforseo::routes(access).with_state(state);
     Router::new()
         .route(
             "/openapi.json",
             axum::routing::get(|| async { axum::Json(openapi::document()) }),
         )
         .merge(site_explorer)
-        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .merge(dataforseo)
+        .fallback(not_found)
         .layer(TraceLayer::new_for_http())
+}
+
+/// Unknown paths: in DataForSEO's envelope under `/v3/backlinks`, Ahrefs' error elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if dataforseo::owns(uri.path()) {
+        dataforseo::not_found().await
+    } else {
+        ApiError::not_found("no such endpoint").into_response()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,10 @@ pub enum Agg {
     CountEq(&'static str, &'static str),
     /// Distinct values of a column.
     Distinct(&'static str),
+    /// Distinct values of a column among the links whose boolean column (second) is true.
+    DistinctIf(&'static str, &'static str),
+    /// Mean of a numeric column.
+    Avg(&'static str),
     Min(&'static str),
     Max(&'static str),
     /// The value of the group's best link (highest source DR).
@@ -170,6 +174,164 @@ pub const REPORTS: &[Report] = &[
         columns: LINKED_ANCHORS_INTERNAL_COLUMNS,
         default_order: ("links_from_target", true),
     },
+];
+
+/// DataForSEO's aggregate functions (`anchors`, `referring_domains`, `referring_networks`,
+/// `domain_pages`): each groups the target's backlinks by one link column; every one of them
+/// returns [`DATAFORSEO_COUNTERS`] per group, and `summary` returns them over all the links.
+pub const DATAFORSEO_REPORTS: &[Report] = &[
+    dataforseo_report("anchors", "anchor", ("backlinks", true)),
+    dataforseo_report("referring_domains", "name_source", ("rank", true)),
+    dataforseo_report("referring_networks_ip", "ip_source", ("rank", true)),
+    dataforseo_report("referring_networks_subnet", "subnet_source", ("rank", true)),
+    dataforseo_report("domain_pages", "url_to", ("backlinks", true)),
+];
+
+const fn dataforseo_report(
+    endpoint: &'static str,
+    group_by: &'static str,
+    default_order: (&'static str, bool),
+) -> Report {
+    Report {
+        endpoint,
+        wrapper: "items",
+        table: LinkTable::Backlinks,
+        internal: false,
+        history: true,
+        group_by,
+        columns: DATAFORSEO_COUNTERS,
+        default_order,
+    }
+}
+
+pub fn dataforseo_report_named(endpoint: &str) -> Option<&'static Report> {
+    DATAFORSEO_REPORTS.iter().find(|r| r.endpoint == endpoint)
+}
+
+/// The figures DataForSEO gives per anchor, referring domain, network or page, and for the
+/// whole target in `summary`. `rank` is the best source DR (0-100; the protocol scales it),
+/// `backlinks_spam_score` the mean spam score of the links.
+pub const DATAFORSEO_COUNTERS: &[ReportColumn] = &[
+    rc(
+        "rank",
+        ColType::Float,
+        false,
+        1,
+        Agg::Max("domain_rating_source"),
+        "The best Domain Rating among the links' sources (0-100).",
+    ),
+    rc(
+        "backlinks",
+        ColType::Int,
+        false,
+        1,
+        Agg::Count,
+        "The number of backlinks.",
+    ),
+    rc(
+        "first_seen",
+        ColType::DateTime,
+        false,
+        1,
+        Agg::Min("first_seen_link"),
+        "When the first of the links was found.",
+    ),
+    rc(
+        "lost_date",
+        ColType::DateTime,
+        true,
+        1,
+        Agg::LastSeen,
+        "When the last live link was lost; null while one is live.",
+    ),
+    rc(
+        "backlinks_spam_score",
+        ColType::Float,
+        false,
+        1,
+        Agg::Avg("backlink_spam_score"),
+        "The mean spam score of the links.",
+    ),
+    rc(
+        "broken_backlinks",
+        ColType::Int,
+        false,
+        1,
+        Agg::CountIf("is_broken"),
+        "Links pointing to a page answering 4xx or 5xx.",
+    ),
+    rc(
+        "broken_pages",
+        ColType::Int,
+        false,
+        1,
+        Agg::DistinctIf("url_to", "is_broken"),
+        "Linked pages answering 4xx or 5xx.",
+    ),
+    rc(
+        "referring_domains",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("name_source"),
+        "Distinct referring hosts (subdomains count separately).",
+    ),
+    rc(
+        "referring_domains_nofollow",
+        ColType::Int,
+        false,
+        1,
+        Agg::DistinctIf("name_source", "is_nofollow"),
+        "Referring hosts with at least one nofollow link.",
+    ),
+    rc(
+        "referring_main_domains",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("root_name_source"),
+        "Distinct referring root domains.",
+    ),
+    rc(
+        "referring_main_domains_nofollow",
+        ColType::Int,
+        false,
+        1,
+        Agg::DistinctIf("root_name_source", "is_nofollow"),
+        "Referring root domains with at least one nofollow link.",
+    ),
+    rc(
+        "referring_ips",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("ip_source"),
+        "Distinct IP addresses of the referring pages.",
+    ),
+    rc(
+        "referring_subnets",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("subnet_source"),
+        "Distinct /24 networks of the referring pages.",
+    ),
+    rc(
+        "referring_pages",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("url_from"),
+        "Distinct referring pages.",
+    ),
+    rc(
+        "referring_pages_nofollow",
+        ColType::Int,
+        false,
+        1,
+        Agg::DistinctIf("url_from", "is_nofollow"),
+        "Referring pages with at least one nofollow link.",
+    ),
 ];
 
 /// `refdomains` columns.
@@ -914,6 +1076,19 @@ mod tests {
                     report.endpoint,
                     c.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn dataforseo_aggregates_read_stored_columns() {
+        for report in DATAFORSEO_REPORTS {
+            assert!(backlink_column(report.group_by).is_some());
+            assert!(report.column(report.default_order.0).is_some());
+        }
+        for c in DATAFORSEO_COUNTERS {
+            if let Agg::DistinctIf(a, b) = c.agg {
+                assert!(backlink_column(a).is_some() && backlink_column(b).is_some());
             }
         }
     }

@@ -75,8 +75,11 @@ pub fn parse_any(s: &str) -> Option<Micros> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
         return Some(dt.with_timezone(&Utc).timestamp_micros());
     }
-    if let Ok(dt) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z") {
-        return Some(dt.with_timezone(&Utc).timestamp_micros());
+    // ISO 8601 with a numeric offset, and DataForSEO's `2022-01-27 20:18:57 +00:00`.
+    for fmt in ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S %:z"] {
+        if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
+            return Some(dt.with_timezone(&Utc).timestamp_micros());
+        }
     }
     parse_warc_date(s).or_else(|| s.get(..10).and_then(parse_date))
 }
@@ -94,6 +97,7 @@ mod tests {
         let t = parse_warc_date("2024-05-20T10:11:12Z").unwrap();
         assert_eq!(iso(t), "2024-05-20T10:11:12Z");
         assert_eq!(dataforseo(t), "2024-05-20 10:11:12 +00:00");
+        assert_eq!(parse_any("2024-05-20 10:11:12 +00:00"), Some(t));
         assert_eq!(iso_date(t), "2024-05-20");
         assert_eq!(
             parse_warc_date("2024-05-20T10:11:12.345678Z"),

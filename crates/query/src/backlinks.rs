@@ -8,9 +8,11 @@ use anchorage_core::catalogue::{BacklinkReport, Column};
 use anchorage_core::reports::LinkTable;
 use anchorage_core::target::{Protocol, Target};
 use anchorage_index::build::table::{ORDINAL, SIMILAR_GROUP};
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::count::count_udaf;
+use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::{
@@ -27,6 +29,9 @@ pub enum Aggregation {
     OnePerDomain,
     /// Every link.
     All,
+    /// Up to `keep` links (the best by source quality) per distinct value of `column`
+    /// (DataForSEO's `one_per_domain`, `one_per_anchor` and `custom_mode`).
+    Top { column: &'static str, keep: u64 },
 }
 
 impl Aggregation {
@@ -53,6 +58,8 @@ pub struct OrderBy {
 pub const LINK_GROUP_COUNT: &str = "link_group_count";
 /// The window column holding the group size before it is renamed.
 const GROUP_SIZE: &str = "_group_size";
+/// Prefix of the sort-key columns appended when [`BacklinksQuery::with_sort_keys`] is set.
+const SORT_KEY: &str = "_sort_key_";
 
 /// A backlink query, whatever protocol asked it.
 #[derive(Debug, Clone)]
@@ -68,16 +75,24 @@ pub struct BacklinksQuery {
     pub offset: usize,
     pub aggregation: Aggregation,
     pub history: History,
+    /// Internal links (same root domain as the target) count too.
+    pub include_internal: bool,
+    /// Keyset pagination: only rows sorting after this sort key (see [`Self::sort_key_of`]).
+    pub after: Option<Vec<ScalarValue>>,
+    /// Append the sort key of every row after the selected columns, for keyset pagination.
+    pub with_sort_keys: bool,
 }
 
 impl BacklinksQuery {
     /// The rows of the report for the target, before grouping.
     fn scope(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
-        let mut predicate = scope::predicate(
+        // Internal links only when asked for: `None` keeps both kinds.
+        let internal = (!self.include_internal).then_some(false);
+        let mut predicate = scope::predicate_with(
             LinkTable::Backlinks,
             &self.target,
             self.protocol,
-            false,
+            internal,
             self.history,
         );
         if self.report == BacklinkReport::BrokenBacklinks {
@@ -103,10 +118,11 @@ impl BacklinksQuery {
     }
 
     fn group(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
-        let partition = match self.aggregation {
+        let (partition, keep) = match self.aggregation {
             Aggregation::All => return Ok(df),
-            Aggregation::SimilarLinks => col(SIMILAR_GROUP),
-            Aggregation::OnePerDomain => col("root_name_source"),
+            Aggregation::SimilarLinks => (col(SIMILAR_GROUP), 1),
+            Aggregation::OnePerDomain => (col("root_name_source"), 1),
+            Aggregation::Top { column, keep } => (col(column), keep.max(1)),
         };
         let rank = row_number()
             .partition_by(vec![partition.clone()])
@@ -122,25 +138,58 @@ impl BacklinksQuery {
         .alias(GROUP_SIZE);
         Ok(df
             .window(vec![rank, size])?
-            .filter(col("_group_rank").eq(lit(1u64)))?)
+            .filter(col("_group_rank").lt_eq(lit(keep)))?)
+    }
+
+    /// The total order of the rows: the requested order, then source quality and tie-breakers,
+    /// so the same request always returns the same rows in the same order (stable pages).
+    /// Each key is a column name and whether it sorts descending; nulls sort last.
+    fn sort_keys(&self) -> Vec<(&'static str, bool)> {
+        let mut keys: Vec<(&'static str, bool)> = self
+            .order_by
+            .iter()
+            .map(|o| (o.column.name, o.descending))
+            .collect();
+        keys.extend([
+            ("domain_rating_source", true),
+            ("url_rating_source", true),
+            ("url_from", false),
+            ("url_to", false),
+            (ORDINAL, false),
+            ("link_type", false),
+            (SIMILAR_GROUP, false),
+        ]);
+        keys
     }
 
     fn order(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
-        let mut sort: Vec<SortExpr> = self
-            .order_by
-            .iter()
-            .map(|o| col(o.column.name).sort(!o.descending, false))
+        let sort: Vec<SortExpr> = self
+            .sort_keys()
+            .into_iter()
+            .map(|(name, descending)| col(name).sort(!descending, false))
             .collect();
-        // Stable pages: the same request always returns the same rows in the same order.
-        sort.extend(Self::quality());
-        sort.push(col("link_type").sort(true, false));
-        sort.push(col(SIMILAR_GROUP).sort(true, false));
         Ok(df.sort(sort)?)
+    }
+
+    /// Keyset pagination: keeps the rows that sort strictly after `after`.
+    fn resume(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
+        let Some(after) = &self.after else {
+            return Ok(df);
+        };
+        let keys = self.sort_keys();
+        if after.len() != keys.len() {
+            return Err(QueryError::Invalid(format!(
+                "the pagination key has {} values, this query sorts on {}",
+                after.len(),
+                keys.len()
+            )));
+        }
+        Ok(df.filter(keyset_after(&keys, after))?)
     }
 
     fn project(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
         let grouped = self.aggregation != Aggregation::All;
-        let exprs: Vec<Expr> = self
+        let mut exprs: Vec<Expr> = self
             .select
             .iter()
             .map(|c| {
@@ -155,6 +204,14 @@ impl BacklinksQuery {
                 }
             })
             .collect();
+        if self.with_sort_keys {
+            exprs.extend(
+                self.sort_keys()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (name, _))| col(name).alias(format!("{SORT_KEY}{i}"))),
+            );
+        }
         Ok(df.select(exprs)?)
     }
 
@@ -162,8 +219,61 @@ impl BacklinksQuery {
     pub fn plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
         let df = self.scope(table)?;
         let df = self.group(df)?;
+        let df = self.resume(df)?;
         let df = self.order(df)?;
         let df = df.limit(self.offset, Some(self.limit))?;
         self.project(df)
     }
+
+    /// The plan counting every row the query would return without paging.
+    pub fn count_plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+        let df = self.group(self.scope(table)?)?;
+        Ok(df.aggregate(vec![], vec![count(lit(1)).alias("total")])?)
+    }
+
+    /// The sort key of the last row of `batches` (run with `with_sort_keys`): the `after` of
+    /// the next page; `None` when there are no rows.
+    pub fn sort_key_of_last(
+        &self,
+        batches: &[RecordBatch],
+    ) -> Result<Option<Vec<ScalarValue>>, QueryError> {
+        let Some(batch) = batches.iter().rev().find(|b| b.num_rows() > 0) else {
+            return Ok(None);
+        };
+        let row = batch.num_rows() - 1;
+        let first = self.select.len();
+        let keys = self.sort_keys().len();
+        if batch.num_columns() < first + keys {
+            return Err(QueryError::Invalid(
+                "the query was not run with its sort keys".into(),
+            ));
+        }
+        (first..first + keys)
+            .map(|i| Ok(ScalarValue::try_from_array(batch.column(i), row)?))
+            .collect::<Result<Vec<_>, QueryError>>()
+            .map(Some)
+    }
+}
+
+/// Rows sorting strictly after `values` in the order `keys` (column, descending; nulls last):
+/// `k0 > v0 OR (k0 = v0 AND (k1 > v1 OR (k1 = v1 AND …)))`.
+fn keyset_after(keys: &[(&'static str, bool)], values: &[ScalarValue]) -> Expr {
+    let mut after = lit(false);
+    for ((name, descending), value) in keys.iter().zip(values).rev() {
+        let c = col(*name);
+        let (beyond, equal) = if value.is_null() {
+            // Nulls sort last: nothing lies beyond a null on this key.
+            (lit(false), c.is_null())
+        } else {
+            let v = lit(value.clone());
+            let beyond = if *descending {
+                c.clone().lt(v.clone())
+            } else {
+                c.clone().gt(v.clone())
+            };
+            (beyond.or(c.clone().is_null()), c.eq(v))
+        };
+        after = beyond.or(equal.and(after));
+    }
+    after
 }

@@ -10,6 +10,7 @@ pub mod scope;
 pub mod stats;
 
 pub use backlinks::{Aggregation, BacklinksQuery, LINK_GROUP_COUNT, OrderBy};
+pub use datafusion::common::ScalarValue;
 pub use filter::{Condition, Field, Filter, Value};
 pub use reports::{ReportOrder, ReportQuery};
 pub use scope::History;
@@ -95,10 +96,62 @@ impl Engine {
         Ok(query.plan(table)?.collect().await?)
     }
 
+    /// How many rows the backlink query returns without paging.
+    pub async fn backlinks_count(&self, query: &BacklinksQuery) -> Result<u64, QueryError> {
+        let table = self.ctx.table("backlinks").await?;
+        single_count(query.count_plan(table)?.collect().await?)
+    }
+
     /// Runs an aggregate report over its link table.
     pub async fn report(&self, query: &ReportQuery) -> Result<Vec<RecordBatch>, QueryError> {
         let table = self.ctx.table(table_name(query.report.table)).await?;
         Ok(query.plan(table)?.collect().await?)
+    }
+
+    /// How many rows the report has without paging.
+    pub async fn report_count(&self, query: &ReportQuery) -> Result<u64, QueryError> {
+        let table = self.ctx.table(table_name(query.report.table)).await?;
+        single_count(query.count_plan(table)?.collect().await?)
+    }
+
+    /// The report's columns over all of the target's links (one row).
+    pub async fn report_totals(&self, query: &ReportQuery) -> Result<Vec<RecordBatch>, QueryError> {
+        let table = self.ctx.table(table_name(query.report.table)).await?;
+        Ok(query.totals_plan(table)?.collect().await?)
+    }
+
+    /// How many of the report's links have each value of `column` (as text), most first.
+    pub async fn value_counts(
+        &self,
+        query: &ReportQuery,
+        column: &str,
+    ) -> Result<Vec<(String, i64)>, QueryError> {
+        let table = self.ctx.table(table_name(query.report.table)).await?;
+        let batches = query.value_counts_plan(table, column)?.collect().await?;
+        let mut out = Vec::new();
+        for batch in batches {
+            let batch = canonical_strings(&batch)?;
+            let values = batch.column(0).as_string::<i32>();
+            let counts = datafusion::arrow::compute::cast(batch.column(1), &DataType::Int64)?;
+            let counts = counts.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+            for i in 0..batch.num_rows() {
+                if !values.is_null(i) {
+                    out.push((values.value(i).to_string(), counts.value(i)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The target's backlink figures at the end of each period.
+    pub async fn link_series(
+        &self,
+        target: &Target,
+        protocol: Protocol,
+        periods: &[(String, Micros)],
+    ) -> Result<Vec<stats::PeriodFigures>, QueryError> {
+        let table = self.ctx.table("backlinks").await?;
+        stats::link_series(table, target, protocol, periods).await
     }
 
     pub async fn backlinks_stats(
@@ -196,6 +249,16 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// The one integer a count plan returns (0 when it returns no row).
+fn single_count(batches: Vec<RecordBatch>) -> Result<u64, QueryError> {
+    let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
+        return Ok(0);
+    };
+    let counts = datafusion::arrow::compute::cast(batch.column(0), &DataType::Int64)?;
+    let counts = counts.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+    Ok(u64::try_from(counts.value(0)).unwrap_or(0))
 }
 
 struct HistoryPoint {

@@ -10,7 +10,7 @@ use anchorage_core::target::{Protocol, Target};
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::expr_fn::{
-    bool_and, bool_or, count, count_distinct, first_value, max, min, sum,
+    avg, bool_and, bool_or, count, count_distinct, first_value, max, min, sum,
 };
 use datafusion::functions_nested::expr_fn::array_element;
 use datafusion::logical_expr::{Expr, SortExpr, col, lit, when};
@@ -38,6 +38,9 @@ pub struct ReportQuery {
     pub limit: usize,
     pub offset: usize,
     pub history: History,
+    /// Internal links count as well as the report's own kind (DataForSEO's
+    /// `exclude_internal_backlinks: false`).
+    pub include_internal: bool,
 }
 
 /// The aggregate expression of a report column (`None` for the group key).
@@ -59,6 +62,13 @@ pub fn aggregate(agg: Agg) -> Option<Expr> {
         Agg::CountIf(c) => count_if(col(c).eq(lit(true))),
         Agg::CountEq(c, v) => count_if(col(c).eq(lit(v))),
         Agg::Distinct(c) => count_distinct(col(c)),
+        // `when` without `otherwise` is null elsewhere, and nulls are not counted.
+        Agg::DistinctIf(c, cond) => count_distinct(
+            when(col(cond).eq(lit(true)), col(c))
+                .end()
+                .unwrap_or(lit(ScalarValue::Null)),
+        ),
+        Agg::Avg(c) => avg(col(c)),
         Agg::Min(c) => min(col(c)),
         Agg::Max(c) => max(col(c)),
         Agg::First(c) => first_value(col(c), best_first()),
@@ -80,27 +90,72 @@ impl ReportQuery {
         self.report.columns.iter().find(|c| c.agg == Agg::Key)
     }
 
-    /// The plan of this query over the report's link table.
-    pub fn plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+    /// The report's links: target scope, history and link filter.
+    fn links(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
         let r = self.report;
         let history = if r.history {
             self.history
         } else {
             History::Live
         };
+        let internal = (!self.include_internal).then_some(r.internal);
         let mut predicate =
-            scope::predicate(r.table, &self.target, self.protocol, r.internal, history);
+            scope::predicate_with(r.table, &self.target, self.protocol, internal, history);
         if let Some(f) = &self.link_filter {
             predicate = predicate.and(to_expr(f).map_err(QueryError::Invalid)?);
         }
-        let aggregates: Vec<Expr> = r
+        Ok(table.filter(predicate)?)
+    }
+
+    fn aggregates(&self) -> Vec<Expr> {
+        self.report
             .columns
             .iter()
             .filter_map(|c| aggregate(c.agg).map(|e| e.alias(c.name)))
-            .collect();
-        let mut df = table
-            .filter(predicate)?
-            .aggregate(vec![col(r.group_by)], aggregates)?;
+            .collect()
+    }
+
+    /// The report's columns aggregated over all of the target's links at once (one row):
+    /// DataForSEO's `summary`.
+    pub fn totals_plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+        let df = self.links(table)?.aggregate(vec![], self.aggregates())?;
+        Ok(df.select(self.select.iter().map(|c| col(c.name)).collect::<Vec<_>>())?)
+    }
+
+    /// The plan counting the report's rows (after the group filter), without paging.
+    pub fn count_plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+        let df = self.grouped(table)?;
+        Ok(df.aggregate(vec![], vec![count(lit(1)).alias("total")])?)
+    }
+
+    /// Links per value of `column` (cast to text), most first.
+    pub fn value_counts_plan(
+        &self,
+        table: DataFrame,
+        column: &str,
+    ) -> Result<DataFrame, QueryError> {
+        let value = datafusion::logical_expr::cast(
+            col(column),
+            datafusion::arrow::datatypes::DataType::Utf8,
+        )
+        .alias("value");
+        let df = self
+            .links(table)?
+            .select(vec![value])?
+            .aggregate(vec![col("value")], vec![count(lit(1)).alias("count")])?
+            .sort(vec![
+                col("count").sort(false, false),
+                col("value").sort(true, false),
+            ])?;
+        Ok(df)
+    }
+
+    /// One row per group, the key named as the report names it, group filter applied.
+    fn grouped(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+        let r = self.report;
+        let mut df = self
+            .links(table)?
+            .aggregate(vec![col(r.group_by)], self.aggregates())?;
         // Name the key as the report does (`domain`, `anchor`, `url_to`…).
         let mut columns: Vec<Expr> = r
             .columns
@@ -117,10 +172,22 @@ impl ReportQuery {
         if let Some(f) = &self.group_filter {
             df = df.filter(to_expr(f).map_err(QueryError::Invalid)?)?;
         }
-        df = df
+        Ok(df)
+    }
+
+    /// The plan of this query over the report's link table. A report without a key column
+    /// returns the group key first, under the name of the column grouped on.
+    pub fn plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+        let df = self
+            .grouped(table)?
             .sort(self.order())?
             .limit(self.offset, Some(self.limit))?;
-        Ok(df.select(self.select.iter().map(|c| col(c.name)).collect::<Vec<_>>())?)
+        let mut select: Vec<Expr> = Vec::new();
+        if self.key_column().is_none() {
+            select.push(col(self.report.group_by));
+        }
+        select.extend(self.select.iter().map(|c| col(c.name)));
+        Ok(df.select(select)?)
     }
 
     fn order(&self) -> Vec<SortExpr> {
@@ -133,9 +200,9 @@ impl ReportQuery {
             let (name, descending) = self.report.default_order;
             sort.push(col(name).sort(!descending, false));
         }
-        if let Some(key) = self.key_column() {
-            sort.push(col(key.name).sort(true, false));
-        }
+        // The key makes the order total, so pages are stable.
+        let key = self.key_column().map_or(self.report.group_by, |k| k.name);
+        sort.push(col(key).sort(true, false));
         sort
     }
 }

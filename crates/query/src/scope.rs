@@ -9,11 +9,13 @@ use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn::starts_with;
 use datafusion::logical_expr::{Expr, col, lit};
 
-/// Which links count: live only, live plus those lost since a date, or every link.
+/// Which links count: live only, live plus those lost since a date, lost only, or every link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum History {
     Live,
     Since(Micros),
+    /// Only links that are lost now (DataForSEO's `backlinks_status_type: lost`).
+    Lost,
     #[default]
     AllTime,
 }
@@ -49,15 +51,29 @@ pub fn predicate(
     internal: bool,
     history: History,
 ) -> Expr {
+    predicate_with(table, target, protocol, Some(internal), history)
+}
+
+/// [`predicate`] where `internal: None` keeps internal and external links alike (DataForSEO's
+/// `exclude_internal_backlinks: false`).
+pub fn predicate_with(
+    table: LinkTable,
+    target: &Target,
+    protocol: Protocol,
+    internal: Option<bool>,
+    history: History,
+) -> Expr {
     let range = target.key_range();
     let (key, port) = match table {
         LinkTable::Backlinks => (TARGET_KEY, "port_target"),
         LinkTable::Outlinks => (SOURCE_KEY, "port_source"),
     };
-    let mut p = col("is_internal")
-        .eq(lit(internal))
-        .and(col(key).gt_eq(lit(range.start.clone())))
+    let mut p = col(key)
+        .gt_eq(lit(range.start.clone()))
         .and(col(key).lt(lit(range.end.clone())));
+    if let Some(internal) = internal {
+        p = col("is_internal").eq(lit(internal)).and(p);
+    }
     if let Some(https) = protocol.requires_https() {
         p = p.and(match table {
             LinkTable::Backlinks => col(TARGET_HTTPS).eq(lit(https)),
@@ -74,6 +90,7 @@ pub fn predicate(
                 .eq(lit(false))
                 .or(col("last_seen").gt_eq(timestamp(t))),
         ),
+        History::Lost => p.and(col("is_lost").eq(lit(true))),
         History::AllTime => p,
     }
 }

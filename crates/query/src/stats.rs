@@ -137,6 +137,7 @@ pub enum Grouping {
     Weekly,
     #[default]
     Monthly,
+    Yearly,
 }
 
 impl Grouping {
@@ -161,6 +162,7 @@ pub fn periods(from: Micros, to: Micros, grouping: Grouping) -> Vec<(String, Mic
         Grouping::Daily => start,
         Grouping::Weekly => start - Days::new(u64::from(start.weekday().num_days_from_monday())),
         Grouping::Monthly => start.with_day(1).unwrap_or(start),
+        Grouping::Yearly => start.with_ordinal(1).unwrap_or(start),
     };
     let mut out = Vec::new();
     while start <= last && out.len() < 10_000 {
@@ -169,6 +171,9 @@ pub fn periods(from: Micros, to: Micros, grouping: Grouping) -> Vec<(String, Mic
             Grouping::Weekly => start + Days::new(7),
             Grouping::Monthly => start
                 .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(last + Days::new(1)),
+            Grouping::Yearly => start
+                .checked_add_months(chrono::Months::new(12))
                 .unwrap_or(last + Days::new(1)),
         };
         let end = (next.min(last + Days::new(1)))
@@ -234,6 +239,177 @@ pub async fn refdomains_history(
             (label.clone(), live.len() as i64)
         })
         .collect())
+}
+
+/// The target's backlink figures at the end of one period (DataForSEO's `history` and
+/// `timeseries_summary`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeriodFigures {
+    /// The period's label (its first day, `YYYY-MM-DD`).
+    pub date: String,
+    pub backlinks: i64,
+    pub backlinks_nofollow: i64,
+    /// Links found during the period.
+    pub new_backlinks: i64,
+    /// Links lost during the period.
+    pub lost_backlinks: i64,
+    pub referring_pages: i64,
+    pub referring_pages_nofollow: i64,
+    /// Distinct referring hosts.
+    pub referring_domains: i64,
+    pub referring_domains_nofollow: i64,
+    /// Distinct referring root domains.
+    pub referring_main_domains: i64,
+    pub referring_main_domains_nofollow: i64,
+    /// Referring hosts live at the period's end that were not live at the previous end.
+    pub new_referring_domains: i64,
+    /// Referring hosts live at the previous end that are not live at this one.
+    pub lost_referring_domains: i64,
+    pub referring_ips: i64,
+    pub referring_subnets: i64,
+}
+
+/// One link's life and its source, as the series need it.
+struct LinkSpan {
+    from: Micros,
+    /// First instant it is no longer live (`Micros::MAX` while live).
+    to: Micros,
+    nofollow: bool,
+    page: String,
+    host: String,
+    root: String,
+    ip: Option<String>,
+    subnet: Option<String>,
+}
+
+impl LinkSpan {
+    fn live_at(&self, t: Micros) -> bool {
+        self.from <= t && t < self.to
+    }
+}
+
+/// The target's backlink figures at the end of each period, recomputed from the links'
+/// first-seen and lost dates (every link ever seen, as `refdomains_history` does).
+pub async fn link_series(
+    table: DataFrame,
+    target: &Target,
+    protocol: Protocol,
+    periods: &[(String, Micros)],
+) -> Result<Vec<PeriodFigures>, QueryError> {
+    let spans = link_spans(table, target, protocol).await?;
+    let mut out = Vec::with_capacity(periods.len());
+    let mut previous_end: Option<Micros> = None;
+    for (label, end) in periods {
+        let start = parse_date(label).unwrap_or(*end);
+        let before = previous_end.unwrap_or(start - 1);
+        out.push(figures_at(&spans, label, before, *end));
+        previous_end = Some(*end);
+    }
+    Ok(out)
+}
+
+fn figures_at(spans: &[LinkSpan], label: &str, before: Micros, end: Micros) -> PeriodFigures {
+    use std::collections::BTreeSet;
+    let live: Vec<&LinkSpan> = spans.iter().filter(|s| s.live_at(end)).collect();
+    let nofollow: Vec<&LinkSpan> = live.iter().copied().filter(|s| s.nofollow).collect();
+    let hosts_at = |t: Micros| -> BTreeSet<&str> {
+        spans
+            .iter()
+            .filter(|s| s.live_at(t))
+            .map(|s| s.host.as_str())
+            .collect()
+    };
+    let (now, then) = (hosts_at(end), hosts_at(before));
+    PeriodFigures {
+        date: label.to_string(),
+        backlinks: live.len() as i64,
+        backlinks_nofollow: nofollow.len() as i64,
+        new_backlinks: spans
+            .iter()
+            .filter(|s| s.from > before && s.from <= end)
+            .count() as i64,
+        lost_backlinks: spans
+            .iter()
+            .filter(|s| s.to > before && s.to <= end)
+            .count() as i64,
+        referring_pages: distinct(&live, |s| Some(&s.page)),
+        referring_pages_nofollow: distinct(&nofollow, |s| Some(&s.page)),
+        referring_domains: now.len() as i64,
+        referring_domains_nofollow: distinct(&nofollow, |s| Some(&s.host)),
+        referring_main_domains: distinct(&live, |s| Some(&s.root)),
+        referring_main_domains_nofollow: distinct(&nofollow, |s| Some(&s.root)),
+        new_referring_domains: now.difference(&then).count() as i64,
+        lost_referring_domains: then.difference(&now).count() as i64,
+        referring_ips: distinct(&live, |s| s.ip.as_ref()),
+        referring_subnets: distinct(&live, |s| s.subnet.as_ref()),
+    }
+}
+
+/// Distinct values of `value` among `spans`.
+fn distinct<'a>(spans: &[&'a LinkSpan], value: impl Fn(&'a LinkSpan) -> Option<&'a String>) -> i64 {
+    spans
+        .iter()
+        .copied()
+        .filter_map(value)
+        .collect::<std::collections::BTreeSet<&String>>()
+        .len() as i64
+}
+
+async fn link_spans(
+    table: DataFrame,
+    target: &Target,
+    protocol: Protocol,
+) -> Result<Vec<LinkSpan>, QueryError> {
+    let df = table
+        .filter(scope::predicate(
+            LinkTable::Backlinks,
+            target,
+            protocol,
+            false,
+            History::AllTime,
+        ))?
+        .select(vec![
+            col("first_seen_link"),
+            col("last_seen"),
+            col("is_lost"),
+            col("is_nofollow"),
+            col("url_from"),
+            col("name_source"),
+            col("root_name_source"),
+            col("ip_source"),
+            col("subnet_source"),
+        ])?;
+    let mut spans = Vec::new();
+    for batch in df.collect().await? {
+        let batch = crate::canonical_strings(&batch)?;
+        let first = batch.column(0).as_primitive::<TimestampMicrosecondType>();
+        let lost = batch.column(1).as_primitive::<TimestampMicrosecondType>();
+        let is_lost = batch.column(2).as_boolean();
+        let nofollow = batch.column(3).as_boolean();
+        let text = |i: usize, row: usize| {
+            let a = batch.column(i).as_string::<i32>();
+            (!a.is_null(row)).then(|| a.value(row).to_string())
+        };
+        for row in 0..batch.num_rows() {
+            // A link lost without a date (dropped) stops counting when it was found.
+            let to = match (lost.is_null(row), is_lost.value(row)) {
+                (false, _) => lost.value(row),
+                (true, true) => first.value(row),
+                (true, false) => Micros::MAX,
+            };
+            spans.push(LinkSpan {
+                from: first.value(row),
+                to,
+                nofollow: !nofollow.is_null(row) && nofollow.value(row),
+                page: text(4, row).unwrap_or_default(),
+                host: text(5, row).unwrap_or_default(),
+                root: text(6, row).unwrap_or_default(),
+                ip: text(7, row),
+                subnet: text(8, row),
+            });
+        }
+    }
+    Ok(spans)
 }
 
 /// A `YYYY-MM-DD` parameter.

@@ -234,6 +234,9 @@ pub fn parse_backlinks(
         offset: params.count("offset", usize::MAX)?.unwrap_or(0),
         aggregation,
         history,
+        include_internal: false,
+        after: None,
+        with_sort_keys: false,
     })
 }
 

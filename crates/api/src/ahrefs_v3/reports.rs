@@ -76,6 +76,7 @@ pub fn parse(params: &Params, report: &'static Report) -> Result<ReportQuery, Ap
         limit: params.count("limit", super::MAX_LIMIT)?.unwrap_or(1000),
         offset: params.count("offset", usize::MAX)?.unwrap_or(0),
         history,
+        include_internal: false,
     })
 }
 

@@ -118,3 +118,34 @@ pub async fn serve_on_loopback(app: Router) -> String {
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
+
+/// POST `body` to `uri` with an optional `Authorization` header; the status, the
+/// `WWW-Authenticate` header and the JSON body.
+pub async fn post(
+    app: &Router,
+    uri: &str,
+    body: &str,
+    authorization: Option<&str>,
+) -> (StatusCode, Option<String>, serde_json::Value) {
+    let mut request = Request::post(uri).header("content-type", "application/json");
+    if let Some(a) = authorization {
+        request = request.header("authorization", a);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string())).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, challenge, json)
+}

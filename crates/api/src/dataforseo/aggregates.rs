@@ -1,0 +1,399 @@
+//! The aggregate functions — `anchors`, `referring_domains`, `referring_networks`,
+//! `domain_pages` — and `summary`: each request becomes a [`ReportQuery`] over one of the
+//! catalogue's [`DATAFORSEO_REPORTS`]; the rows are rendered as DataForSEO items.
+
+use super::backlinks::{self, link_filter, order_rules};
+use super::envelope::DfsError;
+use super::fields::{RankScale, tld};
+use super::filters::{self, FilterField};
+use super::task::Task;
+use crate::render::{self, DateStyle};
+use anchorage_core::catalogue::ColType;
+use anchorage_core::reports::{
+    Agg, DATAFORSEO_COUNTERS, Report, ReportColumn, dataforseo_report_named,
+};
+use anchorage_query::filter::Field;
+use anchorage_query::{Engine, ReportOrder, ReportQuery};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+const MAX_OFFSET: i64 = 1_000_000;
+const MAX_LIST_LIMIT: i64 = 1000;
+
+/// One aggregate function: the report it reads, its item `type`, and the name its items
+/// give the group key.
+pub struct Aggregate {
+    pub report: &'static Report,
+    pub item_type: &'static str,
+    pub key_name: &'static str,
+}
+
+/// The group keys as sortable report columns (`order_by: ["anchor,asc"]`).
+static KEYS: &[ReportColumn] = &[
+    key_column("anchor"),
+    key_column("name_source"),
+    key_column("ip_source"),
+    key_column("subnet_source"),
+    key_column("url_to"),
+];
+
+const fn key_column(name: &'static str) -> ReportColumn {
+    ReportColumn {
+        name,
+        ty: ColType::Str,
+        nullable: true,
+        cost: 1,
+        agg: Agg::Key,
+        description: "The group key.",
+    }
+}
+
+/// The aggregate function a request names.
+pub fn aggregate(function: &str, task: &Task) -> Result<Aggregate, DfsError> {
+    let (endpoint, item_type, key_name) = match function {
+        "anchors" => ("anchors", "anchor", "anchor"),
+        "referring_domains" => ("referring_domains", "referring_domain", "domain"),
+        "domain_pages" => ("domain_pages", "domain_page", "page"),
+        "referring_networks" => {
+            match task.one_of("network_address_type", &["ip", "subnet"], "ip")? {
+                "subnet" => (
+                    "referring_networks_subnet",
+                    "referring_network",
+                    "network_address",
+                ),
+                _ => (
+                    "referring_networks_ip",
+                    "referring_network",
+                    "network_address",
+                ),
+            }
+        }
+        other => return Err(DfsError::NotImplemented(format!("no aggregate '{other}'"))),
+    };
+    let report = dataforseo_report_named(endpoint)
+        .ok_or_else(|| DfsError::Internal(format!("report {endpoint} is not catalogued")))?;
+    Ok(Aggregate {
+        report,
+        item_type,
+        key_name,
+    })
+}
+
+/// A parsed aggregate request.
+pub struct Request {
+    pub query: ReportQuery,
+    pub scale: RankScale,
+    pub list_limit: usize,
+}
+
+/// The fields every aggregate function and `summary` share.
+fn common(task: &Task, report: &'static Report) -> Result<Request, DfsError> {
+    let target = task.target(true)?;
+    let scale = backlinks::rank_scale(task)?;
+    let history = backlinks::history(task)?;
+    let link_filter = link_filter(task, "backlinks_filters", scale)?;
+    let include_internal = !task.bool("exclude_internal_backlinks", true)?;
+    // Anchorage keeps no indirect (redirect/canonical) backlinks: the field is accepted and
+    // changes nothing.
+    task.bool("include_indirect_links", true)?;
+    let list_limit = task
+        .int("internal_list_limit", 1, MAX_LIST_LIMIT)?
+        .unwrap_or(10) as usize;
+    task.tag()?;
+    Ok(Request {
+        query: ReportQuery {
+            report,
+            target,
+            protocol: Default::default(),
+            select: DATAFORSEO_COUNTERS.iter().collect(),
+            link_filter,
+            group_filter: None,
+            order_by: Vec::new(),
+            limit: 100,
+            offset: 0,
+            history,
+            include_internal,
+        },
+        scale,
+        list_limit,
+    })
+}
+
+/// Parses an aggregate function's task.
+pub fn parse(task: &Task, agg: &Aggregate) -> Result<Request, DfsError> {
+    let mut request = common(task, agg.report)?;
+    let scale = request.scale;
+    let resolve = |name: &str| item_filter_field(agg, name);
+    request.query.group_filter = task
+        .get("filters")
+        .map(|json| {
+            filters::parse(json, &resolve, scale).map_err(|e| DfsError::invalid("filters", e))
+        })
+        .transpose()?;
+    request.query.order_by = order_rules(task, |name| order_column(agg, name))?
+        .into_iter()
+        .map(|(column, descending)| ReportOrder { column, descending })
+        .collect();
+    request.query.limit = task.int("limit", 1, backlinks::MAX_LIMIT)?.unwrap_or(100) as usize;
+    request.query.offset = task.int("offset", 0, MAX_OFFSET)?.unwrap_or(0) as usize;
+    task.reject_unknown()?;
+    Ok(request)
+}
+
+/// An item field name without the `page_summary.` prefix `domain_pages` filters use.
+fn counter_name(name: &str) -> &str {
+    name.strip_prefix("page_summary.").unwrap_or(name)
+}
+
+fn item_filter_field(agg: &Aggregate, name: &str) -> Result<FilterField, String> {
+    if name == agg.key_name {
+        return Ok(FilterField {
+            field: Field {
+                name: agg.report.group_by,
+                ty: ColType::Str,
+            },
+            is_rank: false,
+        });
+    }
+    let column = agg
+        .report
+        .column(counter_name(name))
+        .ok_or_else(|| format!("'{name}' is not a field of {} items", agg.item_type))?;
+    Ok(FilterField {
+        field: Field {
+            name: column.name,
+            ty: column.ty,
+        },
+        is_rank: column.name == "rank",
+    })
+}
+
+fn order_column(agg: &Aggregate, name: &str) -> Result<&'static ReportColumn, String> {
+    if name == agg.key_name {
+        return KEYS
+            .iter()
+            .find(|k| k.name == agg.report.group_by)
+            .ok_or_else(|| format!("'{name}' cannot be sorted on"));
+    }
+    agg.report
+        .column(counter_name(name))
+        .ok_or_else(|| format!("'{name}' is not a field of {} items", agg.item_type))
+}
+
+/// The counters of one row as DataForSEO fields (ranks scaled, spam scores whole numbers).
+fn counters(row: &Map<String, Value>, scale: RankScale) -> Map<String, Value> {
+    let mut out = Map::new();
+    for c in DATAFORSEO_COUNTERS {
+        let v = row.get(c.name).cloned().unwrap_or(Value::Null);
+        let v = match c.name {
+            "rank" => scale.rank(&v),
+            "backlinks_spam_score" => v
+                .as_f64()
+                .map_or(Value::Null, |x| Value::from(x.round() as i64)),
+            _ => v,
+        };
+        out.insert(c.name.to_string(), v);
+    }
+    for map in LINK_MAPS {
+        out.insert(map.to_string(), Value::Null);
+    }
+    out
+}
+
+/// The `referring_links_*` breakdowns of summaries; per item they are not served (null).
+const LINK_MAPS: &[&str] = &[
+    "referring_links_tld",
+    "referring_links_types",
+    "referring_links_attributes",
+    "referring_links_platform_types",
+    "referring_links_semantic_locations",
+    "referring_links_countries",
+];
+
+/// Runs an aggregate function.
+pub async fn run(engine: &Engine, agg: &Aggregate, request: Request) -> Result<Value, DfsError> {
+    let query = &request.query;
+    let total = engine.report_count(query).await?;
+    let batches = engine.report(query).await?;
+    let mut columns: Vec<(&str, ColType)> = vec![(agg.report.group_by, ColType::Str)];
+    columns.extend(query.select.iter().map(|c| (c.name, c.ty)));
+    let rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|row| item(agg, row, request.scale))
+        .collect();
+    Ok(json!({
+        "target": query.target.input,
+        "total_count": total,
+        "items_count": items.len(),
+        "items": items,
+    }))
+}
+
+fn item(agg: &Aggregate, row: &Map<String, Value>, scale: RankScale) -> Value {
+    let key = row.get(agg.report.group_by).cloned().unwrap_or(Value::Null);
+    let figures = counters(row, scale);
+    let mut out = Map::new();
+    out.insert("type".into(), Value::from(agg.item_type));
+    if agg.key_name == "page" {
+        page_fields(&mut out, &key);
+        out.insert("page_summary".into(), Value::Object(figures));
+    } else {
+        out.insert(agg.key_name.into(), key);
+        out.extend(figures);
+    }
+    Value::Object(out)
+}
+
+/// A `domain_pages` item: the page's URL parts; crawl facts of the page itself are not in
+/// the backlink index (null).
+fn page_fields(out: &mut Map<String, Value>, page: &Value) {
+    let url = page.as_str().unwrap_or_default();
+    let host = anchorage_core::urls::host_of(url);
+    out.insert(
+        "main_domain".into(),
+        Value::from(anchorage_core::domain::root_domain(host)),
+    );
+    out.insert("domain".into(), Value::from(host));
+    out.insert("tld".into(), Value::from(tld(host)));
+    out.insert("page".into(), page.clone());
+    for name in [
+        "ip",
+        "first_visited",
+        "prev_visited",
+        "fetch_time",
+        "status_code",
+        "location",
+        "size",
+        "encoded_size",
+        "content_encoding",
+        "media_type",
+        "server",
+        "meta",
+    ] {
+        out.insert(name.into(), Value::Null);
+    }
+}
+
+/// Parses `summary`.
+pub fn parse_summary(task: &Task) -> Result<Request, DfsError> {
+    let report = dataforseo_report_named("referring_domains")
+        .ok_or_else(|| DfsError::Internal("report referring_domains is not catalogued".into()))?;
+    let request = common(task, report)?;
+    task.reject_unknown()?;
+    Ok(request)
+}
+
+/// Runs `summary`: the counters over every link of the target, its own rank and the
+/// breakdowns of its links.
+pub async fn run_summary(engine: &Engine, request: Request) -> Result<Value, DfsError> {
+    let query = &request.query;
+    let batches = engine.report_totals(query).await?;
+    let columns: Vec<(&str, ColType)> = query.select.iter().map(|c| (c.name, c.ty)).collect();
+    let row = render::rows(&batches, &columns, DateStyle::DataForSeo)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let mut figures = counters(&row, request.scale);
+    let own_rank = super::ranks::target_rating(engine, &query.target).await?;
+    figures.insert(
+        "rank".into(),
+        own_rank.map_or(Value::from(0), |r| request.scale.rank(&Value::from(r))),
+    );
+    let outlinks = engine.outlinks_stats(&query.target, query.protocol).await?;
+    let external = outlinks
+        .iter()
+        .find(|(k, _)| *k == "outgoing_links")
+        .map_or(Value::Null, |(_, v)| Value::from(*v));
+    let maps = link_maps(engine, query, request.list_limit).await?;
+    let mut out = Map::new();
+    out.insert("target".into(), Value::from(query.target.input.clone()));
+    for name in [
+        "first_seen",
+        "lost_date",
+        "rank",
+        "backlinks",
+        "backlinks_spam_score",
+    ] {
+        out.insert(name.into(), figures.remove(name).unwrap_or(Value::Null));
+    }
+    out.insert("crawled_pages".into(), Value::Null);
+    out.insert("info".into(), info(query));
+    out.insert("internal_links_count".into(), Value::Null);
+    out.insert("external_links_count".into(), external);
+    out.extend(figures);
+    out.extend(maps);
+    Ok(Value::Object(out))
+}
+
+fn info(query: &ReportQuery) -> Value {
+    json!({
+        "server": null,
+        "cms": null,
+        "platform_type": null,
+        "ip_address": null,
+        "country": null,
+        "is_ip": anchorage_core::domain::is_ip(query.target.host()),
+        "target_spam_score": null,
+    })
+}
+
+/// The breakdowns of the target's links the index can tell: TLDs of the referring hosts,
+/// link types, rel attributes and semantic locations; each at most `limit` entries, the
+/// most frequent first. Platform types and countries are not in the index (null).
+async fn link_maps(
+    engine: &Engine,
+    query: &ReportQuery,
+    limit: usize,
+) -> Result<Map<String, Value>, DfsError> {
+    let mut tlds: BTreeMap<String, i64> = BTreeMap::new();
+    for (host, n) in engine.value_counts(query, "name_source").await? {
+        *tlds.entry(tld(&host).to_string()).or_default() += n;
+    }
+    let mut attributes = Vec::new();
+    for (column, name) in [
+        ("is_nofollow", "nofollow"),
+        ("is_ugc", "ugc"),
+        ("is_sponsored", "sponsored"),
+    ] {
+        let counts = engine.value_counts(query, column).await?;
+        if let Some((_, n)) = counts.iter().find(|(v, _)| v == "true") {
+            attributes.push((name.to_string(), *n));
+        }
+    }
+    let mut maps = Map::new();
+    maps.insert(
+        "referring_links_tld".into(),
+        counts_map(tlds.into_iter().collect(), limit),
+    );
+    maps.insert(
+        "referring_links_types".into(),
+        counts_map(engine.value_counts(query, "item_type").await?, limit),
+    );
+    maps.insert(
+        "referring_links_attributes".into(),
+        counts_map(attributes, limit),
+    );
+    maps.insert("referring_links_platform_types".into(), Value::Null);
+    maps.insert(
+        "referring_links_semantic_locations".into(),
+        counts_map(
+            engine.value_counts(query, "semantic_location").await?,
+            limit,
+        ),
+    );
+    maps.insert("referring_links_countries".into(), Value::Null);
+    Ok(maps)
+}
+
+/// `{value: count}`, the `limit` most frequent values.
+fn counts_map(mut counts: Vec<(String, i64)>, limit: usize) -> Value {
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Value::Object(
+        counts
+            .into_iter()
+            .take(limit)
+            .map(|(k, n)| (k, Value::from(n)))
+            .collect(),
+    )
+}

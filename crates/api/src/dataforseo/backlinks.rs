@@ -1,0 +1,279 @@
+//! `backlinks/live`: the request parsed into a [`BacklinksQuery`], the rows rendered as
+//! DataForSEO backlink items, and `search_after_token` keyset pagination.
+
+use super::envelope::DfsError;
+use super::fields::{self, RankScale, queryable};
+use super::filters::{self, FilterField};
+use super::task::Task;
+use super::token::PageToken;
+use crate::render::{self, DateStyle};
+use anchorage_core::catalogue::{BacklinkReport, backlink_column};
+use anchorage_query::filter::{Field, Filter};
+use anchorage_query::{Aggregation, BacklinksQuery, Engine, History, LINK_GROUP_COUNT, OrderBy};
+use serde_json::{Map, Value, json};
+
+pub const MAX_LIMIT: i64 = 1000;
+pub const MAX_OFFSET: i64 = 20_000;
+const MAX_ORDER_RULES: usize = 3;
+
+const MODES: &[&str] = &["as_is", "one_per_domain", "one_per_anchor"];
+pub const STATUS_TYPES: &[&str] = &["live", "lost", "all"];
+
+/// `custom_mode.field` values and the columns they group on (those the index stores).
+const CUSTOM_FIELDS: &[(&str, Option<&str>)] = &[
+    ("anchor", Some("anchor")),
+    ("domain_from", Some("name_source")),
+    ("domain_from_country", None),
+    ("tld_from", None),
+    ("page_from_encoding", Some("encoding")),
+    ("page_from_language", None),
+    ("item_type", Some("item_type")),
+    ("page_from_status_code", Some("http_code")),
+    ("semantic_location", Some("semantic_location")),
+];
+
+/// A parsed `backlinks` task.
+pub struct Request {
+    pub query: BacklinksQuery,
+    pub scale: RankScale,
+    pub mode: Value,
+    pub custom_mode: Value,
+    pub token: Option<PageToken>,
+    /// Identifies the request apart from its paging, so a token only continues its own query.
+    pub fingerprint: String,
+}
+
+pub fn parse(task: &Task) -> Result<Request, DfsError> {
+    let target = task.target(true)?;
+    let scale = rank_scale(task)?;
+    let (aggregation, mode, custom_mode) = grouping(task)?;
+    let filter = link_filter(task, "filters", scale)?;
+    let order_by = order_by(task)?;
+    let limit = task.int("limit", 1, MAX_LIMIT)?.unwrap_or(100);
+    let offset = task.int("offset", 0, MAX_OFFSET)?.unwrap_or(0);
+    let history = history(task)?;
+    let include_internal = !task.bool("exclude_internal_backlinks", true)?;
+    let raw_token = task.str("search_after_token")?.map(str::to_string);
+    task.tag()?;
+    task.reject_unknown()?;
+    let fingerprint = super::token::fingerprint(&task.echo());
+    let token = raw_token
+        .map(|t| PageToken::decode(&t, &fingerprint))
+        .transpose()?;
+    let mut select = fields::item_columns();
+    select.extend(backlink_column(LINK_GROUP_COUNT));
+    let query = BacklinksQuery {
+        report: BacklinkReport::AllBacklinks,
+        target,
+        protocol: Default::default(),
+        select,
+        filter,
+        order_by,
+        limit: limit as usize,
+        // A token already knows where the previous page ended.
+        offset: if token.is_some() { 0 } else { offset as usize },
+        aggregation,
+        history,
+        include_internal,
+        after: token.as_ref().map(|t| t.after.clone()),
+        with_sort_keys: true,
+    };
+    Ok(Request {
+        query,
+        scale,
+        mode,
+        custom_mode,
+        token,
+        fingerprint,
+    })
+}
+
+pub fn rank_scale(task: &Task) -> Result<RankScale, DfsError> {
+    Ok(RankScale::parse(task.one_of(
+        "rank_scale",
+        RankScale::NAMES,
+        "one_thousand",
+    )?))
+}
+
+/// `backlinks_status_type`: live (default), lost or all.
+pub fn history(task: &Task) -> Result<History, DfsError> {
+    Ok(
+        match task.one_of("backlinks_status_type", STATUS_TYPES, "live")? {
+            "lost" => History::Lost,
+            "all" => History::AllTime,
+            _ => History::Live,
+        },
+    )
+}
+
+/// `mode` or `custom_mode` (which wins), and their echoes for the result.
+fn grouping(task: &Task) -> Result<(Aggregation, Value, Value), DfsError> {
+    let mode = task.one_of("mode", MODES, "as_is")?;
+    if let Some(custom) = task.get("custom_mode") {
+        let (column, keep) = custom_mode(custom)?;
+        return Ok((
+            Aggregation::Top { column, keep },
+            Value::Null,
+            custom.clone(),
+        ));
+    }
+    let aggregation = match mode {
+        "one_per_domain" => Aggregation::Top {
+            column: "name_source",
+            keep: 1,
+        },
+        "one_per_anchor" => Aggregation::Top {
+            column: "anchor",
+            keep: 1,
+        },
+        _ => Aggregation::All,
+    };
+    Ok((aggregation, Value::from(mode), Value::Null))
+}
+
+fn custom_mode(custom: &Value) -> Result<(&'static str, u64), DfsError> {
+    let bad = |reason: String| DfsError::invalid("custom_mode", reason);
+    let obj = custom.as_object().ok_or_else(|| {
+        bad(format!(
+            "expected {{\"field\": ..., \"value\": ...}}, got {custom}"
+        ))
+    })?;
+    if let Some(k) = obj.keys().find(|k| *k != "field" && *k != "value") {
+        return Err(bad(format!("unknown key '{k}'")));
+    }
+    let field = obj
+        .get("field")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("'field' is required".into()))?;
+    let column = CUSTOM_FIELDS
+        .iter()
+        .find(|(name, _)| *name == field)
+        .ok_or_else(|| {
+            let names: Vec<&str> = CUSTOM_FIELDS.iter().map(|(n, _)| *n).collect();
+            bad(format!(
+                "field '{field}' is not one of {}",
+                names.join(", ")
+            ))
+        })?
+        .1
+        .ok_or_else(|| bad(format!("field '{field}' is not in the index")))?;
+    let value = obj
+        .get("value")
+        .and_then(Value::as_u64)
+        .filter(|v| (1..=1000).contains(v))
+        .ok_or_else(|| bad("'value' must be an integer from 1 to 1000".into()))?;
+    Ok((column, value))
+}
+
+/// A backlink field for `filters`/`backlinks_filters`.
+pub fn backlink_filter_field(name: &str) -> Result<FilterField, String> {
+    let q = queryable(name)?;
+    Ok(FilterField {
+        field: Field::from(q.column),
+        is_rank: q.is_rank,
+    })
+}
+
+/// `filters` (on `backlinks`) or `backlinks_filters` (on aggregates): conditions on links.
+pub fn link_filter(task: &Task, name: &str, scale: RankScale) -> Result<Option<Filter>, DfsError> {
+    task.get(name)
+        .map(|json| {
+            filters::parse(json, &backlink_filter_field, scale)
+                .map_err(|e| DfsError::invalid(name, e))
+        })
+        .transpose()
+}
+
+/// `order_by`: at most three `"field,asc|desc"` rules.
+fn order_by(task: &Task) -> Result<Vec<OrderBy>, DfsError> {
+    order_rules(task, |name| queryable(name).map(|q| q.column))?
+        .into_iter()
+        .map(|(column, descending)| Ok(OrderBy { column, descending }))
+        .collect()
+}
+
+/// Parses `order_by` rules, resolving each field with `resolve`.
+pub fn order_rules<T>(
+    task: &Task,
+    resolve: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<(T, bool)>, DfsError> {
+    let bad = |reason: String| DfsError::invalid("order_by", reason);
+    let Some(json) = task.get("order_by") else {
+        return Ok(Vec::new());
+    };
+    let rules = json.as_array().ok_or_else(|| {
+        bad(format!(
+            "expected an array of \"field,asc|desc\", got {json}"
+        ))
+    })?;
+    if rules.len() > MAX_ORDER_RULES {
+        return Err(bad(format!(
+            "{} rules, at most {MAX_ORDER_RULES} are allowed",
+            rules.len()
+        )));
+    }
+    rules
+        .iter()
+        .map(|rule| {
+            let text = rule
+                .as_str()
+                .ok_or_else(|| bad(format!("expected \"field,asc|desc\", got {rule}")))?;
+            let (name, direction) = text.split_once(',').unwrap_or((text, "asc"));
+            let descending = match direction.trim() {
+                "asc" => false,
+                "desc" => true,
+                other => return Err(bad(format!("'{other}' in '{text}' is not asc or desc"))),
+            };
+            let resolved = resolve(name.trim()).map_err(bad)?;
+            Ok((resolved, descending))
+        })
+        .collect()
+}
+
+/// Runs the request: the page of items, the total and the next page's token.
+pub async fn run(engine: &Engine, request: Request, generation: &str) -> Result<Value, DfsError> {
+    let query = &request.query;
+    if let Some(token) = &request.token {
+        token.check_generation(generation)?;
+    }
+    let total = engine.backlinks_count(query).await?;
+    let batches = engine.backlinks(query).await?;
+    let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
+    let rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|row| fields::render_item(row, request.scale))
+        .collect();
+    let seen = request
+        .token
+        .as_ref()
+        .map_or(query.offset as u64, |t| t.seen)
+        + items.len() as u64;
+    let next = match query.sort_key_of_last(&batches)? {
+        Some(after) if seen < total => Some(
+            PageToken {
+                generation: generation.to_string(),
+                fingerprint: request.fingerprint.clone(),
+                after,
+                seen,
+            }
+            .encode()?,
+        ),
+        _ => None,
+    };
+    Ok(json!({
+        "target": query.target.input,
+        "mode": request.mode,
+        "custom_mode": request.custom_mode,
+        "total_count": total,
+        "items_count": items.len(),
+        "items": items,
+        "search_after_token": next,
+    }))
+}
+
+/// The item fields `filters` accept, with their DataForSEO types (`available_filters`).
+pub fn available_filters() -> Map<String, Value> {
+    fields::filterable()
+}

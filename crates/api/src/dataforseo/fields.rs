@@ -1,0 +1,304 @@
+//! DataForSEO's backlink item, field by field, mapped onto the column catalogue.
+//!
+//! [`BACKLINK_ITEM`] is the only list of DataForSEO backlink fields: the item rendering, the
+//! columns a `backlinks` query reads, which fields `filters` and `order_by` accept (and their
+//! DataForSEO types for `available_filters`) are all derived from it. Types and nullability
+//! come from the catalogue column each field reads.
+
+use anchorage_core::catalogue::{ColType, Column, backlink_column};
+use serde_json::{Map, Value};
+
+/// DataForSEO's `rank_scale`: ranks are 0–1000 (`one_thousand`, the default) or 0–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankScale {
+    OneThousand,
+    OneHundred,
+}
+
+impl RankScale {
+    pub const NAMES: &'static [&'static str] = &["one_thousand", "one_hundred"];
+
+    pub fn parse(name: &str) -> Self {
+        if name == "one_hundred" {
+            RankScale::OneHundred
+        } else {
+            RankScale::OneThousand
+        }
+    }
+
+    /// How many rank points one point of DR/UR (0–100) is worth.
+    pub fn factor(self) -> f64 {
+        match self {
+            RankScale::OneThousand => 10.0,
+            RankScale::OneHundred => 1.0,
+        }
+    }
+
+    /// A 0–100 rating as a DataForSEO rank: always a JSON integer (the client rejects 23.0).
+    pub fn rank(self, rating: &Value) -> Value {
+        rating.as_f64().map_or(Value::Null, |r| {
+            Value::from((r * self.factor()).round() as i64)
+        })
+    }
+}
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// A catalogue column, as stored.
+    Column(&'static str),
+    /// A 0–100 rating column, served on the request's rank scale.
+    Rank(&'static str),
+    /// Computed from the row's columns (the listed ones); not filterable.
+    Derived(&'static [&'static str], fn(&Map<String, Value>) -> Value),
+    /// A value the index does not have (null) or a constant.
+    Fixed(fn() -> Value),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ItemField {
+    pub name: &'static str,
+    pub source: Source,
+}
+
+const fn column(name: &'static str, col: &'static str) -> ItemField {
+    ItemField {
+        name,
+        source: Source::Column(col),
+    }
+}
+
+const fn rank(name: &'static str, col: &'static str) -> ItemField {
+    ItemField {
+        name,
+        source: Source::Rank(col),
+    }
+}
+
+const fn derived(
+    name: &'static str,
+    inputs: &'static [&'static str],
+    f: fn(&Map<String, Value>) -> Value,
+) -> ItemField {
+    ItemField {
+        name,
+        source: Source::Derived(inputs, f),
+    }
+}
+
+const fn fixed(name: &'static str, f: fn() -> Value) -> ItemField {
+    ItemField {
+        name,
+        source: Source::Fixed(f),
+    }
+}
+
+fn null() -> Value {
+    Value::Null
+}
+
+fn text<'a>(row: &'a Map<String, Value>, name: &str) -> &'a str {
+    row.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn is_https(row: &Map<String, Value>, name: &str) -> Value {
+    Value::Bool(text(row, name).starts_with("https:"))
+}
+
+/// The last label of a host.
+pub fn tld(host: &str) -> &str {
+    host.rsplit('.').next().unwrap_or(host)
+}
+
+/// The first element of a list column, or null.
+fn first_of(row: &Map<String, Value>, name: &str) -> Value {
+    row.get(name)
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The rel values of a link as DataForSEO lists them; null when there are none.
+fn attributes(row: &Map<String, Value>) -> Value {
+    let flags = [
+        ("is_nofollow", "nofollow"),
+        ("is_ugc", "ugc"),
+        ("is_sponsored", "sponsored"),
+    ];
+    let present: Vec<Value> = flags
+        .iter()
+        .filter(|(c, _)| row.get(*c).and_then(Value::as_bool) == Some(true))
+        .map(|(_, name)| Value::from(*name))
+        .collect();
+    if present.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(present)
+    }
+}
+
+/// The grouped-row count of `mode`/`custom_mode`; a row stands for itself in `as_is`.
+fn group_count(row: &Map<String, Value>) -> Value {
+    match row.get(anchorage_query::LINK_GROUP_COUNT) {
+        Some(Value::Number(n)) => Value::Number(n.clone()),
+        _ => Value::from(1),
+    }
+}
+
+/// The fields of a `backlinks` item, in the official order.
+pub const BACKLINK_ITEM: &[ItemField] = &[
+    fixed("type", || Value::from("backlink")),
+    column("domain_from", "name_source"),
+    column("url_from", "url_from"),
+    derived("url_from_https", &["url_from"], |r| is_https(r, "url_from")),
+    column("domain_to", "name_target"),
+    column("url_to", "url_to"),
+    derived("url_to_https", &["url_to"], |r| is_https(r, "url_to")),
+    derived("tld_from", &["name_source"], |r| {
+        Value::from(tld(text(r, "name_source")))
+    }),
+    column("is_new", "is_new"),
+    column("is_lost", "is_lost"),
+    column("backlink_spam_score", "backlink_spam_score"),
+    // A backlink passes its referring page's strength: Anchorage serves the page's UR.
+    rank("rank", "url_rating_source"),
+    rank("page_from_rank", "url_rating_source"),
+    rank("domain_from_rank", "domain_rating_source"),
+    fixed("domain_from_platform_type", null),
+    derived("domain_from_is_ip", &["name_source"], |r| {
+        Value::Bool(anchorage_core::domain::is_ip(text(r, "name_source")))
+    }),
+    column("domain_from_ip", "ip_source"),
+    fixed("domain_from_country", null),
+    column("page_from_external_links", "links_external"),
+    column("page_from_internal_links", "links_internal"),
+    column("page_from_size", "page_size"),
+    column("page_from_encoding", "encoding"),
+    derived("page_from_language", &["languages"], |r| {
+        first_of(r, "languages")
+    }),
+    column("page_from_title", "title"),
+    column("page_from_status_code", "http_code"),
+    column("first_seen", "first_seen_link"),
+    column("prev_seen", "prev_seen"),
+    // DataForSEO's last_seen is the latest visit that saw the link (Ahrefs' last_seen is
+    // when it was found lost).
+    column("last_seen", "last_visited"),
+    column("item_type", "item_type"),
+    derived(
+        "attributes",
+        &["is_nofollow", "is_ugc", "is_sponsored"],
+        attributes,
+    ),
+    column("dofollow", "is_dofollow"),
+    derived("original", &["discovered_status"], |r| {
+        Value::Bool(text(r, "discovered_status") == "pagefound")
+    }),
+    column("alt", "alt"),
+    column("image_url", "image_url"),
+    column("anchor", "anchor"),
+    column("text_pre", "snippet_left"),
+    column("text_post", "snippet_right"),
+    column("semantic_location", "semantic_location"),
+    // Every occurrence of a link on a page is its own row.
+    fixed("links_count", || Value::from(1)),
+    derived("group_count", &[], group_count),
+    column("is_broken", "is_broken"),
+    column("url_to_status_code", "http_code_target"),
+    fixed("url_to_spam_score", null),
+    derived("url_to_redirect_target", &["url_redirect"], |r| {
+        r.get("url_redirect")
+            .and_then(Value::as_array)
+            .and_then(|a| a.last())
+            .cloned()
+            .unwrap_or(Value::Null)
+    }),
+    fixed("ranked_keywords_info", null),
+    fixed("is_indirect_link", || Value::Bool(false)),
+    fixed("indirect_link_path", null),
+];
+
+/// The item field named `name`.
+pub fn item_field(name: &str) -> Option<&'static ItemField> {
+    BACKLINK_ITEM.iter().find(|f| f.name == name)
+}
+
+/// The catalogue columns the item reads, each once, in item order.
+pub fn item_columns() -> Vec<&'static Column> {
+    let mut out: Vec<&'static Column> = Vec::new();
+    let mut push = |name: &str| {
+        if let Some(c) = backlink_column(name)
+            && !out.iter().any(|o| o.name == c.name)
+        {
+            out.push(c);
+        }
+    };
+    for field in BACKLINK_ITEM {
+        match field.source {
+            Source::Column(c) | Source::Rank(c) => push(c),
+            Source::Derived(inputs, _) => inputs.iter().copied().for_each(&mut push),
+            Source::Fixed(_) => {}
+        }
+    }
+    out
+}
+
+/// One row (catalogue column → JSON) as a DataForSEO backlink item.
+pub fn render_item(row: &Map<String, Value>, scale: RankScale) -> Value {
+    let item: Map<String, Value> = BACKLINK_ITEM
+        .iter()
+        .map(|f| {
+            let value = match f.source {
+                Source::Column(c) => row.get(c).cloned().unwrap_or(Value::Null),
+                Source::Rank(c) => scale.rank(row.get(c).unwrap_or(&Value::Null)),
+                Source::Derived(_, compute) => compute(row),
+                Source::Fixed(make) => make(),
+            };
+            (f.name.to_string(), value)
+        })
+        .collect();
+    Value::Object(item)
+}
+
+/// A field `filters` and `order_by` accept: the column it reads and whether it is a rank.
+#[derive(Debug, Clone, Copy)]
+pub struct Queryable {
+    pub column: &'static Column,
+    pub is_rank: bool,
+}
+
+/// The backlink field usable in `filters`/`order_by`, or why not.
+pub fn queryable(name: &str) -> Result<Queryable, String> {
+    let field = item_field(name).ok_or_else(|| format!("'{name}' is not a backlink field"))?;
+    let (col, is_rank) = match field.source {
+        Source::Column(c) => (c, false),
+        Source::Rank(c) => (c, true),
+        _ => return Err(format!("'{name}' cannot be filtered or sorted on")),
+    };
+    let column = backlink_column(col).ok_or_else(|| format!("'{name}' is not stored"))?;
+    Ok(Queryable { column, is_rank })
+}
+
+/// DataForSEO's type name of a column (`available_filters`).
+pub fn type_name(ty: ColType) -> &'static str {
+    match ty {
+        ColType::Int | ColType::Float => "num",
+        ColType::Bool => "bool",
+        ColType::DateTime => "time",
+        ColType::Str | ColType::Url | ColType::Date => "str",
+        ColType::StrList | ColType::UrlList => "array.str",
+        ColType::IntList => "array.num",
+    }
+}
+
+/// Every filterable backlink field with its DataForSEO type.
+pub fn filterable() -> Map<String, Value> {
+    BACKLINK_ITEM
+        .iter()
+        .filter_map(|f| {
+            let q = queryable(f.name).ok()?;
+            Some((f.name.to_string(), Value::from(type_name(q.column.ty))))
+        })
+        .collect()
+}
