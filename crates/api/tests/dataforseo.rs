@@ -4,26 +4,17 @@
 
 mod support;
 
+use anchorage_synth::SyntheticWeb;
 use anchorage_synth::truth::TruthLink;
-use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
-use support::{Index, get, post};
+use support::{Index, get, post, serve_on_loopback};
 
 /// One synthetic web, indexed once for every test of this file.
 fn web() -> &'static (Index, SyntheticWeb) {
     static WEB: OnceLock<(Index, SyntheticWeb)> = OnceLock::new();
-    WEB.get_or_init(|| {
-        let web = generate(&SynthConfig::with_seed(7), 0);
-        let mut index = Index::empty();
-        let warc = index.dir.root().join("synthetic.warc.gz");
-        web.write_warc(&warc).expect("warc");
-        index.files = vec![warc];
-        index.ingest_again(false);
-        index.rebuild();
-        (index, web)
-    })
+    WEB.get_or_init(|| Index::of_synthetic_web(7))
 }
 
 fn top_site() -> String {
@@ -574,42 +565,17 @@ async fn get_functions_answer_in_the_envelope() {
 /// `CI=true`, where it fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_parses_every_response() {
-    let required = std::env::var("CI").is_ok_and(|v| v == "true");
-    let skip = |why: String| {
-        assert!(!required, "CI=true and the client check cannot run: {why}");
-        eprintln!("NOTICE: skipping the DataForSEO client check: {why}");
-    };
     let venv = tempfile::tempdir().expect("tempdir");
-    let venv_dir = venv.path().join("venv");
-    let python = venv_dir.join("bin/python");
-    let setup = std::process::Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv_dir)
-        .status();
-    if !setup.is_ok_and(|s| s.success()) {
-        return skip("python3 -m venv failed".into());
-    }
-    let install = std::process::Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "dataforseo-client==2.1.10",
-        ])
-        .output();
-    match install {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => return skip(String::from_utf8_lossy(&out.stderr).into_owned()),
-        Err(e) => return skip(e.to_string()),
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = web().0.app();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let Some(python) = anchorage_core::testing::python_venv(
+        venv.path(),
+        &["dataforseo-client==2.1.10"],
+        "the DataForSEO client check",
+    ) else {
+        return;
+    };
+    let host = serve_on_loopback(web().0.app()).await;
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/tools/dataforseo_client_check.py");
-    let host = format!("http://{addr}");
     let target = top_site();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(&python)
@@ -620,7 +586,6 @@ async fn official_python_client_parses_every_response() {
     })
     .await
     .unwrap();
-    server.abort();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
