@@ -55,6 +55,31 @@ pub fn ingest_quiet(
     Ok(report)
 }
 
+/// Writes the synthetic web at `scale` as WARC, with a progress bar.
+pub fn synth(scale: usize, seed: u64, epoch: u32, out: &Path) -> anyhow::Result<()> {
+    let config = anchorage_synth::SynthConfig {
+        scale,
+        ..anchorage_synth::SynthConfig::with_seed(seed)
+    };
+    let bar = spinner("synth");
+    let started = Instant::now();
+    let written = anchorage_synth::write_streaming_warc(&config, epoch, out, |n| {
+        if n % 1000 == 0 {
+            let secs = started.elapsed().as_secs_f64();
+            bar.set_message(format!("{n} responses ({:.0}/s)", rate(n, secs)));
+        }
+    })
+    .with_context(|| format!("writing {}", out.display()))?;
+    bar.finish_and_clear();
+    println!(
+        "wrote {written} responses of {} sites (epoch {epoch}) to {} in {:.1}s",
+        config.total_sites(),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 pub fn build(data_dir: &Path, config: &BuildConfig) -> anyhow::Result<BuildReport> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
     let bar = spinner("build");

@@ -9,6 +9,9 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "anchorage",
@@ -106,6 +109,21 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// Write the synthetic web (the demo's generator) as a WARC file, at any scale: test and
+    /// benchmark data whose ground truth is known (scale 500 ≈ 20,000 sites, 10M+ links).
+    Synth {
+        /// Multiplies the default 40 sites.
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        /// Seed of the generator (same seed, same web).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Which epoch (scripted changes happen between epochs) to write.
+        #[arg(long, default_value_t = 0)]
+        epoch: u32,
+        /// The WARC file to write (gzip, one member per record).
+        out: PathBuf,
+    },
     /// Print the column catalogue (Markdown table).
     Columns,
     /// Explain a domain's Domain Rating: the referring domains that make it, with their share.
@@ -192,6 +210,12 @@ fn main() -> anyhow::Result<()> {
             top,
             json,
         } => commands::explain_dr(&data.data_dir, &domain, top, json),
+        Command::Synth {
+            scale,
+            seed,
+            epoch,
+            out,
+        } => commands::synth(scale, seed, epoch, &out),
         Command::Columns => {
             print!("{}", anchorage_core::catalogue::markdown_table());
             Ok(())

@@ -29,3 +29,39 @@ impl SyntheticWeb {
         writer.finish()
     }
 }
+
+/// Writes epoch `epoch` of the web `config` describes as WARC/1.1, one site at a time, so a
+/// web of any scale (a 10M-link benchmark corpus) is written in constant memory. Calls
+/// `progress` with the number of responses written after each one; returns that number.
+pub fn write_streaming_warc(
+    config: &crate::SynthConfig,
+    epoch: u32,
+    path: &Path,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, AcquireError> {
+    let mut writer = WarcWriter::create(path)?;
+    writer.write_warcinfo(
+        "anchorage synthetic web",
+        &[
+            ("format", "WARC File Format 1.1"),
+            ("epoch", &epoch.to_string()),
+            ("scale", &config.scale.to_string()),
+        ],
+    )?;
+    let mut written = 0;
+    for r in crate::generate_streaming(config, epoch) {
+        writer.write_response(
+            &r.url,
+            r.fetched_at,
+            Some(&r.ip),
+            r.status,
+            r.reason,
+            &r.headers,
+            &r.body,
+        )?;
+        written += 1;
+        progress(written);
+    }
+    writer.finish()?;
+    Ok(written)
+}

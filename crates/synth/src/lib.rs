@@ -55,6 +55,7 @@
 //! `Synth` is `Sync`, so they can be generated in parallel).
 
 mod archive;
+pub use archive::write_streaming_warc;
 mod changes;
 pub(crate) mod doc;
 mod href;
