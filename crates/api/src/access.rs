@@ -6,7 +6,8 @@
 //! - A key whose unit budget is spent: 403. Over its requests-per-minute: 429 with
 //!   `Retry-After` (seconds).
 //! - Identical requests within one generation are answered from memory: `x-api-cache: hit`,
-//!   and they cost 0 units. A new generation empties the cache.
+//!   and they cost 0 units. A new generation empties the cache; a request with
+//!   `Cache-Control: no-cache` is answered afresh.
 //! - Units charged are those of `x-api-units-cost-total-actual`; usage is saved to the keys
 //!   file every few seconds and at shutdown.
 
@@ -230,6 +231,15 @@ pub async fn authenticate(
     }
 }
 
+fn wants_fresh(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|d| matches!(d.trim(), "no-cache" | "no-store"))
+}
+
 /// The middleware of the Ahrefs v3 routes.
 pub async fn guard(State(access): State<Arc<Access>>, request: Request, next: Next) -> Response {
     let key_id = match access.authorize(request.headers()) {
@@ -238,10 +248,10 @@ pub async fn guard(State(access): State<Arc<Access>>, request: Request, next: Ne
     };
     let cache_key = request.uri().to_string();
     let generation = current_generation(&access);
-    let cached = access
-        .cache
-        .lock()
-        .ok()
+    // `Cache-Control: no-cache` asks for a fresh answer (HTTP's meaning; benchmarks use it).
+    let cached = (!wants_fresh(request.headers()))
+        .then(|| access.cache.lock().ok())
+        .flatten()
         .and_then(|mut c| c.get(&generation, &cache_key));
     if let Some(hit) = cached {
         let mut response = (hit.status, hit.body).into_response();

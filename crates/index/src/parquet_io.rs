@@ -38,10 +38,21 @@ pub fn write(
     batches: &[RecordBatch],
     props: WriterProperties,
 ) -> Result<()> {
+    write_stream(path, schema, batches.iter().cloned().map(Ok), props)
+}
+
+/// Writes batches as they are produced, so a table far larger than memory can be written:
+/// only the row group being encoded is held.
+pub fn write_stream(
+    path: &Path,
+    schema: SchemaRef,
+    batches: impl Iterator<Item = Result<RecordBatch>>,
+    props: WriterProperties,
+) -> Result<()> {
     let file = File::create(path).at(path)?;
     let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(parquet_err(path))?;
     for batch in batches {
-        writer.write(batch).map_err(parquet_err(path))?;
+        writer.write(&batch?).map_err(parquet_err(path))?;
     }
     writer.close().map_err(parquet_err(path))?;
     Ok(())

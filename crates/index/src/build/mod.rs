@@ -242,18 +242,18 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
     };
     table::sort_by_target(&mut rows);
     let by_target = sorting(&["is_internal", table::TARGET_KEY])?;
-    parquet_io::write(
+    parquet_io::write_stream(
         &dir.join(BACKLINKS),
         schema.clone(),
-        &table::batches(&rows, 64 * 1024)?,
+        table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
         parquet_io::writer_properties(Some(by_target)),
     )?;
     table::sort_by_source(&mut rows);
     let by_source = sorting(&[table::SOURCE_KEY])?;
-    parquet_io::write(
+    parquet_io::write_stream(
         &dir.join(OUTLINKS),
         schema.clone(),
-        &table::batches(&rows, 64 * 1024)?,
+        table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
         parquet_io::writer_properties(Some(by_source)),
     )?;
     let external = rows.iter().filter(|r| r.node.external).count();

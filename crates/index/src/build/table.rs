@@ -412,24 +412,31 @@ pub fn target_key(url: &str) -> String {
     key
 }
 
-/// Builds record batches of at most `batch_rows` rows.
-pub fn batches(
-    rows: &[Row<'_>],
+/// Record batches of at most `batch_rows` rows, built a few at a time in parallel as the
+/// iterator is read: the whole table is never in memory as Arrow arrays.
+pub fn batch_stream<'r>(
+    rows: &'r [Row<'r>],
     batch_rows: usize,
-) -> Result<Vec<RecordBatch>, arrow::error::ArrowError> {
+) -> impl Iterator<Item = Result<RecordBatch, arrow::error::ArrowError>> + 'r {
     let schema = schema();
     let fns: Vec<Option<CellFn>> = BACKLINK_COLUMNS.iter().map(|c| cell_fn(c.name)).collect();
-    rows.chunks(batch_rows.max(1))
-        .map(|chunk| {
-            let mut arrays: Vec<ArrayRef> = BACKLINK_COLUMNS
-                .iter()
-                .zip(&fns)
-                .map(|(col, f)| column_array(col.ty, chunk, *f))
-                .collect();
-            arrays.extend(internal_arrays(chunk));
-            RecordBatch::try_new(schema.clone(), arrays)
-        })
-        .collect()
+    let batch_rows = batch_rows.max(1);
+    let per_round = batch_rows * rayon::current_num_threads().max(1);
+    rows.chunks(per_round).flat_map(move |round| {
+        let built: Vec<_> = round
+            .par_chunks(batch_rows)
+            .map(|chunk| {
+                let mut arrays: Vec<ArrayRef> = BACKLINK_COLUMNS
+                    .iter()
+                    .zip(&fns)
+                    .map(|(col, f)| column_array(col.ty, chunk, *f))
+                    .collect();
+                arrays.extend(internal_arrays(chunk));
+                RecordBatch::try_new(schema.clone(), arrays)
+            })
+            .collect();
+        built
+    })
 }
 
 fn internal_arrays(rows: &[Row<'_>]) -> Vec<ArrayRef> {
