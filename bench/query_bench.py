@@ -108,9 +108,11 @@ CLASSES = [
     ),
 ]
 
+# The snapshot's internal columns carry a leading underscore; DuckDB's table names them plainly.
 COLUMNS = (
     "url_from, url_to, anchor, domain_rating_source, url_rating_source, first_seen_link, "
-    "ordinal, similar_group, root_name_source, is_dofollow, is_internal, is_lost, target_key"
+    "_ordinal AS ordinal, _similar_group AS similar_group, root_name_source, is_dofollow, "
+    "is_internal, is_lost, _target_key AS target_key"
 )
 
 

@@ -24,6 +24,32 @@ pub fn writer_properties(
         .build()
 }
 
+/// The layout of the link tables, tuned for target-scoped reads (a few pages of one key range):
+/// LZ4 (decoding is several times faster than zstd's), pages of 2,048 rows, and no
+/// dictionary but for `dictionary_columns` (enums): the dictionary of a URL column is a
+/// megabyte every read of a row group must decode first. Only the key columns keep per-page
+/// statistics, which is what locates a key range; the others keep per-chunk statistics.
+pub fn link_table_properties<'a>(
+    sorting_columns: Vec<parquet::file::metadata::SortingColumn>,
+    key_columns: &[&str],
+    dictionary_columns: impl Iterator<Item = &'a str>,
+) -> WriterProperties {
+    let mut builder = WriterProperties::builder()
+        .set_compression(Compression::LZ4_RAW)
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .set_data_page_row_count_limit(2048)
+        .set_sorting_columns(Some(sorting_columns));
+    for key in key_columns {
+        builder = builder.set_column_statistics_enabled((*key).into(), EnabledStatistics::Page);
+    }
+    for column in dictionary_columns {
+        builder = builder.set_column_dictionary_enabled(column.into(), true);
+    }
+    builder.build()
+}
+
 fn parquet_err(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> IndexError + '_ {
     move |source| IndexError::Parquet {
         path: path.to_path_buf(),

@@ -4,6 +4,7 @@
 //! plans over the current snapshot generation.
 
 pub mod backlinks;
+pub mod direct;
 pub mod filter;
 pub mod reports;
 pub mod scope;
@@ -15,10 +16,15 @@ pub use filter::{Condition, Field, Filter, Value};
 pub use reports::{ReportOrder, ReportQuery};
 pub use scope::History;
 
+use anchorage_core::reports::LinkTable;
 use anchorage_core::target::{Protocol, Target};
 use anchorage_core::time::{Micros, iso_date};
 use anchorage_index::DataDir;
+use anchorage_index::build::table::{SOURCE_KEY, TARGET_KEY};
 use anchorage_index::snapshot::{BACKLINKS, Generation, METRICS_HISTORY, OUTLINKS};
+use datafusion::dataframe::DataFrame;
+use direct::LinkFile;
+use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -43,7 +49,13 @@ pub enum QueryError {
 /// The query engine over one generation.
 pub struct Engine {
     ctx: SessionContext,
+    /// Plans over the few rows of a direct read: one partition and only the optimizer rules
+    /// such plans need, as planning would otherwise cost more than running them.
+    scoped_ctx: SessionContext,
     pub generation: Generation,
+    /// The link tables with their decoded metadata, for target-scoped reads.
+    backlinks_file: Option<Arc<LinkFile>>,
+    outlinks_file: Option<Arc<LinkFile>>,
 }
 
 impl Engine {
@@ -82,7 +94,49 @@ impl Engine {
                 .await?;
             }
         }
-        Ok(Engine { ctx, generation })
+        let link_file = |file: &str, key: &str| -> Result<Option<Arc<LinkFile>>, QueryError> {
+            let path = generation.table(file);
+            if !path.is_file() {
+                return Ok(None);
+            }
+            Ok(LinkFile::open(&path, key)?.map(Arc::new))
+        };
+        let backlinks_file = link_file(BACKLINKS, TARGET_KEY)?;
+        let outlinks_file = link_file(OUTLINKS, SOURCE_KEY)?;
+        Ok(Engine {
+            ctx,
+            scoped_ctx: scoped_context(),
+            generation,
+            backlinks_file,
+            outlinks_file,
+        })
+    }
+
+    /// Runs the plan `plan` builds over a link table, restricted to `target`'s rows: over
+    /// the pages of its key range read directly when the file has a page index, else over
+    /// the generic scan. `plan` must select the target's rows itself (it does: every query
+    /// starts with its scope predicate); the direct read only saves reading the rest.
+    async fn scoped(
+        &self,
+        table: LinkTable,
+        target: &Target,
+        plan: impl Fn(DataFrame) -> Result<DataFrame, QueryError>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let full = self.ctx.table(table_name(table)).await?;
+        let file = match table {
+            LinkTable::Backlinks => &self.backlinks_file,
+            LinkTable::Outlinks => &self.outlinks_file,
+        };
+        let Some(file) = file.clone() else {
+            return Ok(plan(full)?.collect().await?);
+        };
+        let columns = direct::referenced_columns(plan(full)?.logical_plan());
+        let range = target.key_range();
+        let batches = tokio::task::spawn_blocking(move || file.read(&range, &columns))
+            .await
+            .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
+        let rows = self.scoped_ctx.read_batches(batches)?;
+        Ok(plan(rows)?.collect().await?)
     }
 
     /// The instant of the index's latest fetch: "now" as far as the data knows.
@@ -92,32 +146,36 @@ impl Engine {
 
     /// Runs a backlink query; the batches hold the selected columns in `select` order.
     pub async fn backlinks(&self, query: &BacklinksQuery) -> Result<Vec<RecordBatch>, QueryError> {
-        let table = self.ctx.table("backlinks").await?;
-        Ok(query.plan(table)?.collect().await?)
+        self.scoped(LinkTable::Backlinks, &query.target, |t| query.plan(t))
+            .await
     }
 
     /// How many rows the backlink query returns without paging.
     pub async fn backlinks_count(&self, query: &BacklinksQuery) -> Result<u64, QueryError> {
-        let table = self.ctx.table("backlinks").await?;
-        single_count(query.count_plan(table)?.collect().await?)
+        single_count(
+            self.scoped(LinkTable::Backlinks, &query.target, |t| query.count_plan(t))
+                .await?,
+        )
     }
 
     /// Runs an aggregate report over its link table.
     pub async fn report(&self, query: &ReportQuery) -> Result<Vec<RecordBatch>, QueryError> {
-        let table = self.ctx.table(table_name(query.report.table)).await?;
-        Ok(query.plan(table)?.collect().await?)
+        self.scoped(query.report.table, &query.target, |t| query.plan(t))
+            .await
     }
 
     /// How many rows the report has without paging.
     pub async fn report_count(&self, query: &ReportQuery) -> Result<u64, QueryError> {
-        let table = self.ctx.table(table_name(query.report.table)).await?;
-        single_count(query.count_plan(table)?.collect().await?)
+        single_count(
+            self.scoped(query.report.table, &query.target, |t| query.count_plan(t))
+                .await?,
+        )
     }
 
     /// The report's columns over all of the target's links (one row).
     pub async fn report_totals(&self, query: &ReportQuery) -> Result<Vec<RecordBatch>, QueryError> {
-        let table = self.ctx.table(table_name(query.report.table)).await?;
-        Ok(query.totals_plan(table)?.collect().await?)
+        self.scoped(query.report.table, &query.target, |t| query.totals_plan(t))
+            .await
     }
 
     /// How many of the report's links have each value of `column` (as text), most first.
@@ -126,8 +184,11 @@ impl Engine {
         query: &ReportQuery,
         column: &str,
     ) -> Result<Vec<(String, i64)>, QueryError> {
-        let table = self.ctx.table(table_name(query.report.table)).await?;
-        let batches = query.value_counts_plan(table, column)?.collect().await?;
+        let batches = self
+            .scoped(query.report.table, &query.target, |t| {
+                query.value_counts_plan(t, column)
+            })
+            .await?;
         let mut out = Vec::new();
         for batch in batches {
             let batch = canonical_strings(&batch)?;
@@ -251,6 +312,36 @@ impl Engine {
     }
 }
 
+/// The session of plans over rows already read: one partition, no logical optimization (the
+/// rows hold only the columns the plan reads), and the physical rules that make a plan
+/// runnable (sorts and distribution a window or aggregate needs) or cheaper to run (limits
+/// pushed into sorts).
+fn scoped_context() -> SessionContext {
+    use datafusion::execution::session_state::SessionStateBuilder;
+    use datafusion::physical_optimizer::PhysicalOptimizerRule;
+    use datafusion::physical_optimizer::combine_partial_final_agg::CombinePartialFinalAggregate;
+    use datafusion::physical_optimizer::ensure_requirements::EnsureRequirements;
+    use datafusion::physical_optimizer::limit_pushdown::LimitPushdown;
+    use datafusion::physical_optimizer::output_requirements::OutputRequirements;
+    let config = SessionConfig::new()
+        .with_target_partitions(1)
+        .with_batch_size(8192);
+    let rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> = vec![
+        Arc::new(OutputRequirements::new_add_mode()),
+        Arc::new(EnsureRequirements::new()),
+        Arc::new(CombinePartialFinalAggregate::new()),
+        Arc::new(OutputRequirements::new_remove_mode()),
+        Arc::new(LimitPushdown::new()),
+    ];
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .with_optimizer_rules(Vec::new())
+        .with_physical_optimizer_rules(rules)
+        .build();
+    SessionContext::new_with_state(state)
+}
+
 /// The one integer a count plan returns (0 when it returns no row).
 fn single_count(batches: Vec<RecordBatch>) -> Result<u64, QueryError> {
     let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
@@ -267,10 +358,10 @@ struct HistoryPoint {
     rank: Option<u32>,
 }
 
-fn table_name(table: anchorage_core::reports::LinkTable) -> &'static str {
+fn table_name(table: LinkTable) -> &'static str {
     match table {
-        anchorage_core::reports::LinkTable::Backlinks => "backlinks",
-        anchorage_core::reports::LinkTable::Outlinks => "outlinks",
+        LinkTable::Backlinks => "backlinks",
+        LinkTable::Outlinks => "outlinks",
     }
 }
 

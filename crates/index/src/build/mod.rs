@@ -246,7 +246,7 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
         &dir.join(BACKLINKS),
         schema.clone(),
         table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
-        parquet_io::writer_properties(Some(by_target)),
+        link_table_properties(by_target),
     )?;
     table::sort_by_source(&mut rows);
     let by_source = sorting(&[table::SOURCE_KEY])?;
@@ -254,10 +254,20 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
         &dir.join(OUTLINKS),
         schema.clone(),
         table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
-        parquet_io::writer_properties(Some(by_source)),
+        link_table_properties(by_source),
     )?;
     let external = rows.iter().filter(|r| r.node.external).count();
     Ok((rows.len() as u64, external as u64))
+}
+
+fn link_table_properties(
+    sorting: Vec<parquet::file::metadata::SortingColumn>,
+) -> parquet::file::properties::WriterProperties {
+    let enums = anchorage_core::catalogue::BACKLINK_COLUMNS
+        .iter()
+        .filter(|c| !c.enum_values.is_empty())
+        .map(|c| c.name);
+    parquet_io::link_table_properties(sorting, &[table::TARGET_KEY, table::SOURCE_KEY], enums)
 }
 
 /// A row of the `pages` table.
