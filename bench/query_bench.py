@@ -3,14 +3,14 @@
     query_bench.py GENERATION_DIR BASE_URL [--rounds N] [--seconds S] [--wrk PATH]
 
 GENERATION_DIR is a snapshot generation (its backlinks.parquet is loaded into a native DuckDB
-table, with the columns the queries read); BASE_URL is a running `anchorage serve` over the
-same generation. Every Anchorage request carries `Cache-Control: no-cache`, so the response
-cache never answers. Targets are hosts (mode=domain) of three sizes by live backlinks: small
-(50-500), medium (5,000-50,000) and the largest ones (huge). Each query class runs on every
-size, `--rounds` times over up to 10 targets of the size; p50 and p99 are printed per class
-with the ratio Anchorage / DuckDB (below 1: Anchorage faster). Then requests/s on small
-targets: wrk (64 connections, 2 threads) against Anchorage, and two DuckDB threads running the
-same queries in-process, for `--seconds` each.
+table, with the columns the queries read); BASE_URL is a running `anchorage serve` over the same
+generation. Every Anchorage request carries `Cache-Control: no-cache`, so the response cache
+never answers, and `history=live`, as the SQL. Targets are hosts (mode=domain) of three sizes by
+live backlinks: small (50-500), medium (5,000-50,000) and the largest ones (huge). Each query
+class runs on every size, `--rounds` times over up to 10 targets of the size; p50 and p99 are
+printed per class with the ratio Anchorage / DuckDB (below 1: Anchorage faster). Then requests/s
+on small targets: wrk (64 connections, 2 threads) against Anchorage, and two DuckDB threads
+running the same queries in-process, for `--seconds` each.
 """
 
 import argparse
@@ -154,7 +154,8 @@ def key_range(key_host):
 
 
 def api_path(endpoint, params, host):
-    query = {"target": host, "mode": "domain", "limit": "100", "output": "json", **params}
+    query = {"target": host, "mode": "domain", "history": "live", "limit": "100", "output": "json"}
+    query.update(params)
     return f"/v3/site-explorer/{endpoint}?" + urllib.parse.urlencode(query)
 
 

@@ -39,13 +39,13 @@ impl LinkFile {
     /// Opens `path` and decodes its footer and page index; `None` when the file has no page
     /// index for `key_column` (then queries take the generic scan).
     pub fn open(path: &Path, key_column: &str) -> Result<Option<LinkFile>, QueryError> {
-        let file = File::open(path).map_err(|e| {
-            QueryError::Invalid(format!("cannot open {}: {e}", path.display()))
-        })?;
+        let file = File::open(path)
+            .map_err(|e| QueryError::Invalid(format!("cannot open {}: {e}", path.display())))?;
         let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
         let metadata = ArrowReaderMetadata::load(&file, options).map_err(parquet_error)?;
         let schema = metadata.metadata().file_metadata().schema_descr();
-        let Some(key_leaf) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == key_column)
+        let Some(key_leaf) =
+            (0..schema.num_columns()).find(|&i| schema.column(i).name() == key_column)
         else {
             return Ok(None);
         };
@@ -105,7 +105,11 @@ impl LinkFile {
 
     /// The columns `names` (those of the file) of every row on a page whose keys meet
     /// `range`: a superset of the range's rows, which the query's own predicate narrows.
-    pub fn read(&self, range: &KeyRange, names: &HashSet<String>) -> Result<Vec<RecordBatch>, QueryError> {
+    pub fn read(
+        &self,
+        range: &KeyRange,
+        names: &HashSet<String>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
         let schema = self.metadata.schema();
         let roots = mask_roots(schema, names);
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
@@ -117,16 +121,15 @@ impl LinkFile {
         let file = File::open(&self.path).map_err(|e| {
             QueryError::Invalid(format!("cannot open {}: {e}", self.path.display()))
         })?;
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-            .with_projection(mask)
-            .with_row_groups(groups)
-            .with_row_selection(selection)
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(parquet_error)?;
-        reader
-            .map(|b| b.map_err(QueryError::from))
-            .collect()
+        let reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_projection(mask)
+                .with_row_groups(groups)
+                .with_row_selection(selection)
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(parquet_error)?;
+        reader.map(|b| b.map_err(QueryError::from)).collect()
     }
 }
 
@@ -167,5 +170,7 @@ pub fn referenced_columns(plan: &LogicalPlan) -> HashSet<String> {
 }
 
 fn parquet_error(e: datafusion::parquet::errors::ParquetError) -> QueryError {
-    QueryError::Engine(datafusion::error::DataFusionError::ParquetError(Box::new(e)))
+    QueryError::Engine(datafusion::error::DataFusionError::ParquetError(Box::new(
+        e,
+    )))
 }

@@ -6,6 +6,7 @@
 pub mod backlinks;
 pub mod direct;
 pub mod filter;
+pub mod preaggregate;
 pub mod reports;
 pub mod scope;
 pub mod stats;
@@ -17,20 +18,23 @@ pub use reports::{ReportOrder, ReportQuery};
 pub use scope::History;
 
 use anchorage_core::reports::LinkTable;
+use anchorage_core::target::KeyRange;
 use anchorage_core::target::{Protocol, Target};
 use anchorage_core::time::{Micros, iso_date};
 use anchorage_index::DataDir;
 use anchorage_index::build::table::{SOURCE_KEY, TARGET_KEY};
 use anchorage_index::snapshot::{BACKLINKS, Generation, METRICS_HISTORY, OUTLINKS};
-use datafusion::dataframe::DataFrame;
-use direct::LinkFile;
-use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::{col, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
+use direct::LinkFile;
+use preaggregate::SCOPE_KEY;
+use std::collections::HashMap;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -56,6 +60,8 @@ pub struct Engine {
     /// The link tables with their decoded metadata, for target-scoped reads.
     backlinks_file: Option<Arc<LinkFile>>,
     outlinks_file: Option<Arc<LinkFile>>,
+    /// The generation's pre-aggregated reports by file name, keyed by scope.
+    preaggregated: HashMap<String, Arc<LinkFile>>,
 }
 
 impl Engine {
@@ -103,12 +109,21 @@ impl Engine {
         };
         let backlinks_file = link_file(BACKLINKS, TARGET_KEY)?;
         let outlinks_file = link_file(OUTLINKS, SOURCE_KEY)?;
+        let mut preaggregated = HashMap::new();
+        for name in generation.manifest.tables.keys() {
+            if name.starts_with("agg-")
+                && let Some(file) = LinkFile::open(&generation.table(name), SCOPE_KEY)?
+            {
+                preaggregated.insert(name.clone(), Arc::new(file));
+            }
+        }
         Ok(Engine {
             ctx,
             scoped_ctx: scoped_context(),
             generation,
             backlinks_file,
             outlinks_file,
+            preaggregated,
         })
     }
 
@@ -139,6 +154,32 @@ impl Engine {
         Ok(plan(rows)?.collect().await?)
     }
 
+    /// Runs `plan` over the rows of scope `key` of a pre-aggregated report `file`.
+    async fn preaggregated(
+        &self,
+        file: &Arc<LinkFile>,
+        key: &str,
+        plan: impl Fn(DataFrame) -> Result<DataFrame, QueryError>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let empty = RecordBatch::new_empty(file.schema().clone());
+        let columns =
+            direct::referenced_columns(plan(self.scoped_ctx.read_batch(empty)?)?.logical_plan());
+        let range = KeyRange::single(key);
+        let file = file.clone();
+        let batches = tokio::task::spawn_blocking(move || file.read(&range, &columns))
+            .await
+            .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
+        Ok(plan(self.scoped_ctx.read_batches(batches)?)?
+            .collect()
+            .await?)
+    }
+
+    /// The pre-aggregated file and scope key answering `query`, if the generation has them.
+    fn preaggregated_source(&self, query: &ReportQuery) -> Option<(&Arc<LinkFile>, String)> {
+        let (name, key) = preaggregate::source_of(query)?;
+        Some((self.preaggregated.get(&name)?, key))
+    }
+
     /// The instant of the index's latest fetch: "now" as far as the data knows.
     pub fn horizon(&self) -> Micros {
         self.generation.manifest.log_horizon
@@ -160,12 +201,25 @@ impl Engine {
 
     /// Runs an aggregate report over its link table.
     pub async fn report(&self, query: &ReportQuery) -> Result<Vec<RecordBatch>, QueryError> {
+        if let Some((file, key)) = self.preaggregated_source(query) {
+            return self
+                .preaggregated(file, &key, |rows| query.preaggregated_plan(rows, &key))
+                .await;
+        }
         self.scoped(query.report.table, &query.target, |t| query.plan(t))
             .await
     }
 
     /// How many rows the report has without paging.
     pub async fn report_count(&self, query: &ReportQuery) -> Result<u64, QueryError> {
+        if let Some((file, key)) = self.preaggregated_source(query) {
+            return single_count(
+                self.preaggregated(file, &key, |rows| {
+                    query.preaggregated_count_plan(rows, &key)
+                })
+                .await?,
+            );
+        }
         single_count(
             self.scoped(query.report.table, &query.target, |t| query.count_plan(t))
                 .await?,
@@ -343,7 +397,7 @@ fn scoped_context() -> SessionContext {
 }
 
 /// The one integer a count plan returns (0 when it returns no row).
-fn single_count(batches: Vec<RecordBatch>) -> Result<u64, QueryError> {
+pub(crate) fn single_count(batches: Vec<RecordBatch>) -> Result<u64, QueryError> {
     let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Ok(0);
     };

@@ -71,17 +71,28 @@ pub fn predicate_with(
     let mut p = col(key)
         .gt_eq(lit(range.start.clone()))
         .and(col(key).lt(lit(range.end.clone())));
-    if let Some(internal) = internal {
-        p = col("is_internal").eq(lit(internal)).and(p);
+    if let Some(port_number) = target.port {
+        p = p.and(col(port).eq(lit(i64::from(port_number))));
     }
+    p.and(rows_predicate(table, protocol, internal, history))
+}
+
+/// The conditions of [`predicate_with`] other than the target's: kind, protocol and history.
+pub fn rows_predicate(
+    table: LinkTable,
+    protocol: Protocol,
+    internal: Option<bool>,
+    history: History,
+) -> Expr {
+    let mut p = match internal {
+        Some(internal) => col("is_internal").eq(lit(internal)),
+        None => lit(true),
+    };
     if let Some(https) = protocol.requires_https() {
         p = p.and(match table {
             LinkTable::Backlinks => col(TARGET_HTTPS).eq(lit(https)),
             LinkTable::Outlinks => starts_with(col("url_from"), lit("https:")).eq(lit(https)),
         });
-    }
-    if let Some(port_number) = target.port {
-        p = p.and(col(port).eq(lit(i64::from(port_number))));
     }
     match history {
         History::Live => p.and(col("is_lost").eq(lit(false))),

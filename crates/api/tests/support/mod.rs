@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use anchorage_index::DataDir;
-use anchorage_index::build::{BuildConfig, build};
+use anchorage_index::build::BuildConfig;
 use anchorage_index::ingest::{IngestConfig, ingest_files};
+use anchorage_query::preaggregate::build;
 use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use axum::Router;
 use axum::body::Body;

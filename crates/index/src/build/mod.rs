@@ -121,8 +121,23 @@ pub struct BuildReport {
     pub seconds: f64,
 }
 
+/// Tables a later stage derives from a generation's link tables before it becomes current
+/// (the query layer's pre-aggregated reports): given the pending generation's directory, it
+/// writes its files there and returns each table's file name and row count.
+pub type DerivedTables<'a> = &'a (dyn Fn(&std::path::Path) -> Result<Vec<(String, u64)>> + Sync);
+
 /// Builds a new generation from the whole log and makes it current.
 pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildReport)> {
+    build_with(dir, config, &|_| Ok(Vec::new()))
+}
+
+/// [`build`], with `derived` tables written into the generation before it is committed, so
+/// a generation never becomes current without them.
+pub fn build_with(
+    dir: &DataDir,
+    config: &BuildConfig,
+    derived: DerivedTables<'_>,
+) -> Result<(Generation, BuildReport)> {
     let started = Instant::now();
     let log = Log::load(dir)?;
     tracing::info!(
@@ -161,6 +176,7 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
         explain::write_domain_links(&pending.tmp, &metrics.domains.names, &metrics.domain_edges)?;
     let history_rows =
         metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
+    let derived_tables = derived(&pending.tmp)?;
     let manifest = Manifest {
         generation: pending.name.clone(),
         number: pending.number,
@@ -176,7 +192,10 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
             (TARGETS.to_string(), target_rows),
             (METRICS_HISTORY.to_string(), history_rows),
             (DOMAIN_LINKS.to_string(), domain_links),
-        ]),
+        ])
+        .into_iter()
+        .chain(derived_tables)
+        .collect(),
         fetches: log.pages.len() as u64,
         pages: histories.len() as u64,
         links: metrics.nodes.len() as u64,

@@ -1,0 +1,118 @@
+//! Pre-aggregated reports answer exactly as the generic plan does: the same synthetic web is
+//! built twice, with the pre-aggregated reports (`anchorage build`) and without them (the
+//! index's build alone), and every report request must get the same body from both.
+
+mod support;
+
+use anchorage_core::target::{Protocol, Target, TargetMode};
+use anchorage_index::build::{BuildConfig, build};
+use anchorage_query::preaggregate;
+use anchorage_query::{Engine, History, ReportQuery};
+use axum::http::StatusCode;
+use support::{Index, get_text};
+
+/// The synthetic web of `seed`, built by the index alone: no pre-aggregated tables.
+fn without_preaggregates(with: &Index) -> Index {
+    let index = Index::empty();
+    let config = anchorage_index::ingest::IngestConfig::default();
+    anchorage_index::ingest::ingest_files(&index.dir, &with.files, &config, &|_| {})
+        .expect("ingest");
+    build(&index.dir, &BuildConfig::default()).expect("build");
+    index
+}
+
+fn report_requests(sites: &[(String, String)]) -> Vec<String> {
+    let mut uris = Vec::new();
+    for (root, host) in sites {
+        for (mode, target) in [("domain", host), ("subdomains", root)] {
+            for history in ["all_time", "live"] {
+                let base = format!("target={target}&mode={mode}&history={history}");
+                uris.extend([
+                    format!("/v3/site-explorer/refdomains?{base}&select=domain,domain_rating,dofollow_links,links_to_target,new_links,lost_links,first_seen,last_seen,is_root_domain,dofollow_refdomains&limit=1000"),
+                    format!("/v3/site-explorer/refdomains?{base}&select=domain,links_to_target&order_by=links_to_target:desc&limit=5&offset=2"),
+                    format!("/v3/site-explorer/refdomains?{base}&select=domain,dofollow_links&where=%7B%22field%22:%22dofollow_links%22,%22is%22:[%22gte%22,2]%7D"),
+                    format!("/v3/site-explorer/anchors?{base}&select=anchor,refdomains,links_to_target,dofollow_links,first_seen,last_seen,refpages,top_domain_rating&limit=1000"),
+                    format!("/v3/site-explorer/anchors?{base}&select=anchor,refdomains&order_by=refdomains:asc&limit=3&offset=1"),
+                ]);
+            }
+        }
+    }
+    uris
+}
+
+#[tokio::test]
+async fn preaggregated_reports_answer_as_the_generic_plan() {
+    let (with, web) = Index::of_synthetic_web(5);
+    let generation = anchorage_index::snapshot::require_current(&with.dir).expect("generation");
+    for name in [
+        "agg-refdomains-all_time-host.parquet",
+        "agg-refdomains-live-root.parquet",
+        "agg-anchors-all_time-root.parquet",
+        "agg-anchors-live-host.parquet",
+    ] {
+        assert!(
+            generation.manifest.tables.get(name).copied().unwrap_or(0) > 0,
+            "{name} written"
+        );
+    }
+    let without = without_preaggregates(&with);
+    let sites: Vec<(String, String)> = web
+        .sites_by_popularity()
+        .iter()
+        .take(4)
+        .map(|s| (s.root_domain.clone(), s.primary_host.clone()))
+        .collect();
+    let (app_with, app_without) = (with.app(), without.app());
+    let mut non_empty = 0;
+    for uri in report_requests(&sites) {
+        let (status, body) = get_text(&app_with, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        let (_, expected) = get_text(&app_without, &uri).await;
+        assert_eq!(body, expected, "{uri}");
+        non_empty += usize::from(body.contains("\"domain\"") || body.contains("\"anchor\""));
+    }
+    assert!(non_empty > 40, "most answers have rows ({non_empty})");
+}
+
+#[tokio::test]
+async fn only_requests_the_preaggregates_hold_use_them() {
+    let (with, web) = Index::of_synthetic_web(5);
+    let engine = Engine::open_current(&with.dir).await.expect("engine");
+    let site = web.sites_by_popularity()[0];
+    let report = anchorage_core::reports::report("refdomains").expect("refdomains");
+    let query = |mode: TargetMode, target: &str| ReportQuery {
+        report,
+        target: Target::parse(target, mode).expect("target"),
+        protocol: Protocol::Both,
+        select: report.columns.iter().collect(),
+        link_filter: None,
+        group_filter: None,
+        order_by: Vec::new(),
+        limit: 10,
+        offset: 0,
+        history: History::AllTime,
+        include_internal: false,
+    };
+    let domain = query(TargetMode::Domain, &site.primary_host);
+    assert!(preaggregate::source_of(&domain).is_some());
+    assert!(engine.report_count(&domain).await.expect("count") > 0);
+    let subdomains = query(TargetMode::Subdomains, &site.root_domain);
+    assert!(preaggregate::source_of(&subdomains).is_some());
+    for other in [
+        query(TargetMode::Exact, &format!("{}/", site.primary_host)),
+        ReportQuery {
+            protocol: Protocol::Https,
+            ..domain.clone()
+        },
+        ReportQuery {
+            history: History::Lost,
+            ..domain.clone()
+        },
+        ReportQuery {
+            include_internal: true,
+            ..domain.clone()
+        },
+    ] {
+        assert!(preaggregate::source_of(&other).is_none(), "{other:?}");
+    }
+}
