@@ -45,6 +45,24 @@ from dataforseo_client.models.backlinks_summary_live_request_info import (
 from dataforseo_client.models.backlinks_timeseries_summary_live_request_info import (
     BacklinksTimeseriesSummaryLiveRequestInfo,
 )
+from dataforseo_client.models.backlinks_timeseries_new_lost_summary_live_request_info import (
+    BacklinksTimeseriesNewLostSummaryLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_bulk_new_lost_backlinks_live_request_info import (
+    BacklinksBulkNewLostBacklinksLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_bulk_new_lost_referring_domains_live_request_info import (
+    BacklinksBulkNewLostReferringDomainsLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_bulk_pages_summary_live_request_info import (
+    BacklinksBulkPagesSummaryLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_domain_pages_summary_live_request_info import (
+    BacklinksDomainPagesSummaryLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_bulk_spam_score_live_request_info import (
+    BacklinksBulkSpamScoreLiveRequestInfo,
+)
 
 
 def fail(message):
@@ -153,6 +171,24 @@ def check_others(api, target):
     r = result_of("timeseries_summary", api.timeseries_summary_live([
         BacklinksTimeseriesSummaryLiveRequestInfo(target=target, group_range="week")]))
     print(f"ok timeseries_summary: {r.items_count} weeks")
+    r = result_of("timeseries_new_lost_summary", api.timeseries_new_lost_summary_live([
+        BacklinksTimeseriesNewLostSummaryLiveRequestInfo(target=target, group_range="month")]))
+    print(f"ok timeseries_new_lost_summary: {sum(i.new_backlinks for i in r.items)} new")
+    r = result_of("bulk_new_lost_backlinks", api.bulk_new_lost_backlinks_live([
+        BacklinksBulkNewLostBacklinksLiveRequestInfo(targets=[target], date_from="2000-01-01")]))
+    print(f"ok bulk_new_lost_backlinks: {[(i.target, i.new_backlinks) for i in r.items]}")
+    r = result_of("bulk_new_lost_referring_domains", api.bulk_new_lost_referring_domains_live([
+        BacklinksBulkNewLostReferringDomainsLiveRequestInfo(targets=[target])]))
+    print(f"ok bulk_new_lost_referring_domains: {r.items_count} targets")
+    r = result_of("bulk_pages_summary", api.bulk_pages_summary_live([
+        BacklinksBulkPagesSummaryLiveRequestInfo(targets=[target, f"http://{target}/"])]))
+    print(f"ok bulk_pages_summary: {[(i.url, i.backlinks, i.rank) for i in r.items]}")
+    r = result_of("domain_pages_summary", api.domain_pages_summary_live([
+        BacklinksDomainPagesSummaryLiveRequestInfo(target=target, limit=10)]))
+    print(f"ok domain_pages_summary: {r.total_count} pages")
+    r = result_of("bulk_spam_score", api.bulk_spam_score_live([
+        BacklinksBulkSpamScoreLiveRequestInfo(targets=[target])]))
+    print(f"ok bulk_spam_score: {[(i.target, i.spam_score) for i in r.items]}")
     api.backlinks_available_filters()
     print("ok available_filters")
     api.index()

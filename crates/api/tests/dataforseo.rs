@@ -433,6 +433,28 @@ async fn credentials_are_checked_against_the_key_store() {
 }
 
 /// The sum of one integer field (a name, or a JSON pointer) over a result's items.
+/// The `spam_score` the build wrote for `domain` in the generation's `domains` table.
+fn domain_spam_score(domain: &str) -> i64 {
+    use arrow::array::AsArray;
+    use arrow::compute::cast;
+    use arrow::datatypes::{DataType, Int64Type};
+    let generation = anchorage_index::snapshot::require_current(&web().0.dir).expect("generation");
+    let batches = anchorage_index::parquet_io::read(&generation.table("domains.parquet"))
+        .expect("domains table");
+    for batch in batches {
+        let column = |name: &str, ty: &DataType| {
+            cast(batch.column_by_name(name).expect(name), ty).expect("cast")
+        };
+        let names = column("domain", &DataType::Utf8);
+        let scores = column("spam_score", &DataType::Int64);
+        let (names, scores) = (names.as_string::<i32>(), scores.as_primitive::<Int64Type>());
+        if let Some(i) = (0..batch.num_rows()).find(|&i| names.value(i) == domain) {
+            return scores.value(i);
+        }
+    }
+    panic!("{domain} is not in the domains table")
+}
+
 fn sum(result: &Value, field: &str) -> i64 {
     items(result)
         .iter()
@@ -509,6 +531,21 @@ async fn aggregates_agree_with_the_backlinks() {
     assert_eq!(networks["items"][0]["type"], "referring_network");
     let pages = result("domain_pages", json!({"target": root, "limit": 1000})).await;
     assert_eq!(sum(&pages, "/page_summary/backlinks") as usize, truth.len());
+    let summaries = result(
+        "domain_pages_summary",
+        json!({"target": root, "limit": 1000}),
+    )
+    .await;
+    assert_eq!(
+        summaries["items"][0]["type"],
+        "backlinks_domain_pages_summary"
+    );
+    assert_eq!(summaries["total_count"], pages["total_count"]);
+    assert_eq!(sum(&summaries, "backlinks") as usize, truth.len());
+    assert_eq!(
+        summaries["items"][0]["url"], pages["items"][0]["page"],
+        "the same order as domain_pages"
+    );
 
     let ranks = result(
         "bulk_ranks",
@@ -536,6 +573,60 @@ async fn aggregates_agree_with_the_backlinks() {
         items(&weeks).last().unwrap()["referring_domains"],
         hosts.len()
     );
+
+    // One epoch: every link is new since before the crawl, and none is lost.
+    let since = json!({"targets": [root], "date_from": "2000-01-01"});
+    let new_lost = result("bulk_new_lost_backlinks", since.clone()).await;
+    assert_eq!(new_lost["items"][0]["new_backlinks"], truth.len());
+    assert_eq!(new_lost["items"][0]["lost_backlinks"], 0);
+    let new_lost = result("bulk_new_lost_referring_domains", since).await;
+    assert_eq!(new_lost["items"][0]["new_referring_domains"], hosts.len());
+    assert_eq!(
+        new_lost["items"][0]["new_referring_main_domains"],
+        roots.len()
+    );
+    assert_eq!(new_lost["items"][0]["lost_referring_main_domains"], 0);
+    let pages = result(
+        "bulk_pages_summary",
+        json!({"targets": [root, "unknown.example"], "rank_scale": "one_hundred"}),
+    )
+    .await;
+    let page = &pages["items"][0];
+    assert_eq!(page["type"], "backlinks_bulk_pages_summary");
+    assert_eq!(page["backlinks"], truth.len());
+    assert_eq!(page["referring_domains"], hosts.len());
+    assert_eq!(page["referring_main_domains"], roots.len());
+    assert_eq!(
+        page["rank"], page["main_domain_rank"],
+        "a domain's rank is its DR"
+    );
+    assert!(page["rank"].as_i64().unwrap() > 0);
+    assert_eq!(pages["items"][1]["backlinks"], 0);
+    let scores = result(
+        "bulk_spam_score",
+        json!({"targets": [root, format!("https://{root}/some/page"), "unknown.example"]}),
+    )
+    .await;
+    let expected = domain_spam_score(&root);
+    assert_eq!(scores["items"][0]["spam_score"], expected);
+    assert_eq!(
+        scores["items"][1]["spam_score"], expected,
+        "a page scores as its domain"
+    );
+    assert_eq!(scores["items"][2]["spam_score"], 0);
+    let months = result("timeseries_new_lost_summary", json!({"target": root})).await;
+    assert_eq!(sum(&months, "/new_backlinks") as usize, truth.len());
+    assert_eq!(
+        sum(&months, "/new_referring_main_domains") as usize,
+        roots.len()
+    );
+    assert_eq!(sum(&months, "/lost_backlinks"), 0);
+    let future = call(
+        "bulk_new_lost_backlinks",
+        json!({"targets": [root], "date_from": "2999-01-01"}),
+    )
+    .await;
+    assert_eq!(future["tasks"][0]["status_code"], 40501, "{future}");
 }
 
 #[tokio::test]

@@ -94,10 +94,10 @@ async fn only_requests_the_preaggregates_hold_use_them() {
         include_internal: false,
     };
     let domain = query(TargetMode::Domain, &site.primary_host);
-    assert!(preaggregate::source_of(&domain).is_some());
+    assert!(engine.serves_from_preaggregates(&domain));
     assert!(engine.report_count(&domain).await.expect("count") > 0);
     let subdomains = query(TargetMode::Subdomains, &site.root_domain);
-    assert!(preaggregate::source_of(&subdomains).is_some());
+    assert!(engine.serves_from_preaggregates(&subdomains));
     for other in [
         query(TargetMode::Exact, &format!("{}/", site.primary_host)),
         ReportQuery {

@@ -23,7 +23,7 @@ use anchorage_core::target::{Protocol, Target};
 use anchorage_core::time::{Micros, iso_date};
 use anchorage_index::DataDir;
 use anchorage_index::build::table::{SOURCE_KEY, TARGET_KEY};
-use anchorage_index::snapshot::{BACKLINKS, Generation, METRICS_HISTORY, OUTLINKS};
+use anchorage_index::snapshot::{BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -89,6 +89,7 @@ impl Engine {
             ("backlinks", BACKLINKS),
             ("outlinks", OUTLINKS),
             ("metrics_history", METRICS_HISTORY),
+            ("domains", DOMAINS),
         ] {
             let path = generation.table(file);
             if path.is_file() {
@@ -172,6 +173,11 @@ impl Engine {
         Ok(plan(self.scoped_ctx.read_batches(batches)?)?
             .collect()
             .await?)
+    }
+
+    /// Whether `query` is answered from the generation's pre-aggregated reports.
+    pub fn serves_from_preaggregates(&self, query: &ReportQuery) -> bool {
+        self.preaggregated_source(query).is_some()
     }
 
     /// The pre-aggregated file and scope key answering `query`, if the generation has them.
@@ -312,6 +318,27 @@ impl Engine {
             .rev()
             .find(|row| row.date <= day)
             .map_or((0.0, None), |row| (row.rating, row.rank)))
+    }
+
+    /// A root domain's link-farm score (0–100, README "Spam"), if the index knows the domain.
+    pub async fn domain_spam_score(&self, domain: &str) -> Result<Option<u8>, QueryError> {
+        if !self.ctx.table_exist("domains")? {
+            return Ok(None);
+        }
+        let batches = self
+            .ctx
+            .table("domains")
+            .await?
+            .filter(col("domain").eq(lit(domain)))?
+            .select(vec![col("spam_score")])?
+            .collect()
+            .await?;
+        let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
+            return Ok(None);
+        };
+        let scores = datafusion::arrow::compute::cast(batch.column(0), &DataType::UInt8)?;
+        let scores = scores.as_primitive::<datafusion::arrow::datatypes::UInt8Type>();
+        Ok((!scores.is_null(0)).then(|| scores.value(0)))
     }
 
     /// DR (`kind = "domain"`) or UR (`kind = "page"`) at the end of each period, from the

@@ -265,6 +265,10 @@ pub struct PeriodFigures {
     pub new_referring_domains: i64,
     /// Referring hosts live at the previous end that are not live at this one.
     pub lost_referring_domains: i64,
+    /// Referring root domains live at the period's end that were not live at the previous end.
+    pub new_referring_main_domains: i64,
+    /// Referring root domains live at the previous end that are not live at this one.
+    pub lost_referring_main_domains: i64,
     pub referring_ips: i64,
     pub referring_subnets: i64,
 }
@@ -312,14 +316,13 @@ fn figures_at(spans: &[LinkSpan], label: &str, before: Micros, end: Micros) -> P
     use std::collections::BTreeSet;
     let live: Vec<&LinkSpan> = spans.iter().filter(|s| s.live_at(end)).collect();
     let nofollow: Vec<&LinkSpan> = live.iter().copied().filter(|s| s.nofollow).collect();
-    let hosts_at = |t: Micros| -> BTreeSet<&str> {
-        spans
-            .iter()
-            .filter(|s| s.live_at(t))
-            .map(|s| s.host.as_str())
-            .collect()
+    let live_at = |t: Micros, of: fn(&LinkSpan) -> &str| -> BTreeSet<&str> {
+        spans.iter().filter(|s| s.live_at(t)).map(of).collect()
     };
-    let (now, then) = (hosts_at(end), hosts_at(before));
+    let (host, root): (fn(&LinkSpan) -> &str, fn(&LinkSpan) -> &str) =
+        (|s| s.host.as_str(), |s| s.root.as_str());
+    let (now, then) = (live_at(end, host), live_at(before, host));
+    let (roots_now, roots_then) = (live_at(end, root), live_at(before, root));
     PeriodFigures {
         date: label.to_string(),
         backlinks: live.len() as i64,
@@ -340,6 +343,8 @@ fn figures_at(spans: &[LinkSpan], label: &str, before: Micros, end: Micros) -> P
         referring_main_domains_nofollow: distinct(&nofollow, |s| Some(&s.root)),
         new_referring_domains: now.difference(&then).count() as i64,
         lost_referring_domains: then.difference(&now).count() as i64,
+        new_referring_main_domains: roots_now.difference(&roots_then).count() as i64,
+        lost_referring_main_domains: roots_then.difference(&roots_now).count() as i64,
         referring_ips: distinct(&live, |s| s.ip.as_ref()),
         referring_subnets: distinct(&live, |s| s.subnet.as_ref()),
     }

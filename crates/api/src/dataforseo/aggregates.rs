@@ -1,5 +1,5 @@
 //! The aggregate functions — `anchors`, `referring_domains`, `referring_networks`,
-//! `domain_pages` — and `summary`: each request becomes a [`ReportQuery`] over one of the
+//! `domain_pages`, `domain_pages_summary` — and `summary`: each request becomes a [`ReportQuery`] over one of the
 //! catalogue's [`DATAFORSEO_REPORTS`]; the rows are rendered as DataForSEO items.
 
 use super::backlinks::{self, link_filter, order_rules};
@@ -54,6 +54,8 @@ pub fn aggregate(function: &str, task: &Task) -> Result<Aggregate, DfsError> {
         "anchors" => ("anchors", "anchor", "anchor"),
         "referring_domains" => ("referring_domains", "referring_domain", "domain"),
         "domain_pages" => ("domain_pages", "domain_page", "page"),
+        // The same groups as `domain_pages`, each item the page's URL and flat counters.
+        "domain_pages_summary" => ("domain_pages", "backlinks_domain_pages_summary", "url"),
         "referring_networks" => {
             match task.one_of("network_address_type", &["ip", "subnet"], "ip")? {
                 "subnet" => (
@@ -181,7 +183,7 @@ fn order_column(agg: &Aggregate, name: &str) -> Result<&'static ReportColumn, St
 }
 
 /// The counters of one row as DataForSEO fields (ranks scaled, spam scores whole numbers).
-fn counters(row: &Map<String, Value>, scale: RankScale) -> Map<String, Value> {
+pub(super) fn counters(row: &Map<String, Value>, scale: RankScale) -> Map<String, Value> {
     let mut out = Map::new();
     for c in DATAFORSEO_COUNTERS {
         let v = row.get(c.name).cloned().unwrap_or(Value::Null);

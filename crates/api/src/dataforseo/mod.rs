@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use envelope::{DfsError, Envelope, TaskOut};
+use ranks::SeriesKind;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,11 +39,17 @@ pub const LIVE_FUNCTIONS: &[&str] = &[
     "referring_domains",
     "referring_networks",
     "domain_pages",
+    "domain_pages_summary",
     "bulk_ranks",
     "bulk_backlinks",
     "bulk_referring_domains",
+    "bulk_new_lost_backlinks",
+    "bulk_new_lost_referring_domains",
+    "bulk_pages_summary",
+    "bulk_spam_score",
     "history",
     "timeseries_summary",
+    "timeseries_new_lost_summary",
 ];
 
 /// The `GET` functions Anchorage serves.
@@ -53,15 +60,6 @@ pub const UNSERVED: &[(&str, &str)] = &[
     ("competitors", NOT_YET),
     ("domain_intersection", NOT_YET),
     ("page_intersection", NOT_YET),
-    ("timeseries_new_lost_summary", NOT_YET),
-    ("domain_pages_summary", NOT_YET),
-    (
-        "bulk_spam_score",
-        "the index keeps no spam score of a target itself (summary gives its backlinks' mean)",
-    ),
-    ("bulk_new_lost_backlinks", NOT_YET),
-    ("bulk_new_lost_referring_domains", NOT_YET),
-    ("bulk_pages_summary", NOT_YET),
 ];
 
 const NOT_YET: &str = "Anchorage does not serve this function yet";
@@ -229,11 +227,28 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
             let targets = bulk::parse(task)?;
             bulk::run(&*state.engine().await?, function, targets).await
         }
-        "history" | "timeseries_summary" => {
+        "bulk_spam_score" => {
+            let targets = bulk::parse(task)?;
+            bulk::run_spam_scores(&*state.engine().await?, targets).await
+        }
+        "bulk_pages_summary" => {
+            let request = bulk::parse_pages_summary(task)?;
+            bulk::run_pages_summary(&*state.engine().await?, request).await
+        }
+        "bulk_new_lost_backlinks" | "bulk_new_lost_referring_domains" => {
             let engine = state.engine().await?;
-            let timeseries = function == "timeseries_summary";
-            let series = ranks::parse_series(task, timeseries, engine.horizon())?;
-            ranks::run_series(&engine, series, timeseries).await
+            let request = bulk::parse_new_lost(task, engine.horizon())?;
+            bulk::run_new_lost(&engine, function, request).await
+        }
+        "history" | "timeseries_summary" | "timeseries_new_lost_summary" => {
+            let engine = state.engine().await?;
+            let kind = match function {
+                "history" => SeriesKind::History,
+                "timeseries_summary" => SeriesKind::Summary,
+                _ => SeriesKind::NewLost,
+            };
+            let series = ranks::parse_series(task, kind, engine.horizon())?;
+            ranks::run_series(&engine, series, kind).await
         }
         _ => {
             let agg = aggregates::aggregate(function, task)?;
@@ -256,6 +271,7 @@ async fn available_filters() -> Response {
         "referring_domains",
         "referring_networks",
         "domain_pages",
+        "domain_pages_summary",
     ] {
         let fields = aggregate_filters(function);
         result.insert(function.into(), Value::Object(fields));

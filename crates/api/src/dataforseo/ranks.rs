@@ -1,5 +1,6 @@
-//! `bulk_ranks`, `history` and `timeseries_summary`: ranks from the index's DR/UR history and
-//! backlink figures per period from the links' first-seen and lost dates.
+//! `bulk_ranks`, `history`, `timeseries_summary` and `timeseries_new_lost_summary`: ranks from
+//! the index's DR/UR history and backlink figures per period from the links' first-seen and
+//! lost dates.
 
 use super::backlinks::rank_scale;
 use super::envelope::DfsError;
@@ -83,7 +84,18 @@ pub async fn run_bulk_ranks(engine: &Engine, request: BulkRanks) -> Result<Value
     Ok(json!({ "items_count": items.len(), "items": items }))
 }
 
-/// `history` and `timeseries_summary`: a domain and a date range split into periods.
+/// Which function a [`Series`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesKind {
+    /// `history`: monthly figures with ranks.
+    History,
+    /// `timeseries_summary`: figures per `group_range`.
+    Summary,
+    /// `timeseries_new_lost_summary`: what was found and lost per `group_range`.
+    NewLost,
+}
+
+/// `history` and the timeseries functions: a domain and a date range split into periods.
 pub struct Series {
     target: Target,
     from: Micros,
@@ -95,9 +107,9 @@ pub struct Series {
 
 const GROUP_RANGES: &[&str] = &["day", "week", "month", "year"];
 
-/// Parses `history` (monthly) or, with `grouped`, `timeseries_summary` (`group_range`,
-/// `include_subdomains`).
-pub fn parse_series(task: &Task, grouped: bool, horizon: Micros) -> Result<Series, DfsError> {
+/// Parses `history` (monthly) or a timeseries function (`group_range`, `include_subdomains`).
+pub fn parse_series(task: &Task, kind: SeriesKind, horizon: Micros) -> Result<Series, DfsError> {
+    let grouped = kind != SeriesKind::History;
     let raw = task.required_str("target")?;
     let include_subdomains = if grouped {
         task.bool("include_subdomains", true)?
@@ -141,7 +153,7 @@ pub fn parse_series(task: &Task, grouped: bool, horizon: Micros) -> Result<Serie
     })
 }
 
-fn date(task: &Task, name: &str) -> Result<Option<Micros>, DfsError> {
+pub fn date(task: &Task, name: &str) -> Result<Option<Micros>, DfsError> {
     task.str(name)?
         .map(|v| {
             parse_date(v)
@@ -150,11 +162,11 @@ fn date(task: &Task, name: &str) -> Result<Option<Micros>, DfsError> {
         .transpose()
 }
 
-/// Runs `history` (`timeseries: false`) or `timeseries_summary`.
+/// Runs `history` or a timeseries function.
 pub async fn run_series(
     engine: &Engine,
     series: Series,
-    timeseries: bool,
+    kind: SeriesKind,
 ) -> Result<Value, DfsError> {
     let periods = periods(series.from, series.to, series.grouping);
     let figures = engine
@@ -172,10 +184,10 @@ pub async fn run_series(
             let rank = ratings
                 .get(&f.date)
                 .map_or(Value::from(0), |r| series.scale.rank(&Value::from(*r)));
-            if timeseries {
-                timeseries_item(f, rank)
-            } else {
-                history_item(f, rank)
+            match kind {
+                SeriesKind::History => history_item(f, rank),
+                SeriesKind::Summary => timeseries_item(f, rank),
+                SeriesKind::NewLost => new_lost_item(f),
             }
         })
         .collect();
@@ -211,6 +223,19 @@ fn timeseries_item(f: &PeriodFigures, rank: Value) -> Value {
         "referring_main_domains_nofollow": f.referring_main_domains_nofollow,
         "referring_ips": f.referring_ips,
         "referring_subnets": f.referring_subnets,
+    })
+}
+
+fn new_lost_item(f: &PeriodFigures) -> Value {
+    json!({
+        "type": "backlinks_timeseries_new_lost_summary",
+        "date": period_date(&f.date),
+        "new_backlinks": f.new_backlinks,
+        "lost_backlinks": f.lost_backlinks,
+        "new_referring_domains": f.new_referring_domains,
+        "lost_referring_domains": f.lost_referring_domains,
+        "new_referring_main_domains": f.new_referring_main_domains,
+        "lost_referring_main_domains": f.lost_referring_main_domains,
     })
 }
 
