@@ -110,12 +110,15 @@ fn aggregate_function(agg: Agg) -> Expr {
     }
 }
 
+/// Each needed column with the expression computing it from the aggregates.
+type ColumnValues = Vec<(&'static ReportColumn, Expr)>;
+
 /// Aggregates `links` per `group_by` (none: one row) into the `needed` columns.
 fn aggregate_columns(
     links: DataFrame,
     group_by: Vec<Expr>,
     needed: &[&'static ReportColumn],
-) -> Result<(DataFrame, Vec<(&'static ReportColumn, Expr)>), QueryError> {
+) -> Result<(DataFrame, ColumnValues), QueryError> {
     let mut aggregates = Vec::new();
     let mut values = Vec::new();
     for &column in needed {

@@ -316,11 +316,12 @@ fn figures_at(spans: &[LinkSpan], label: &str, before: Micros, end: Micros) -> P
     use std::collections::BTreeSet;
     let live: Vec<&LinkSpan> = spans.iter().filter(|s| s.live_at(end)).collect();
     let nofollow: Vec<&LinkSpan> = live.iter().copied().filter(|s| s.nofollow).collect();
-    let live_at = |t: Micros, of: fn(&LinkSpan) -> &str| -> BTreeSet<&str> {
+    type Part = fn(&LinkSpan) -> &str;
+    let live_at = |t: Micros, of: Part| -> BTreeSet<&str> {
         spans.iter().filter(|s| s.live_at(t)).map(of).collect()
     };
-    let (host, root): (fn(&LinkSpan) -> &str, fn(&LinkSpan) -> &str) =
-        (|s| s.host.as_str(), |s| s.root.as_str());
+    let host: Part = |s| s.host.as_str();
+    let root: Part = |s| s.root.as_str();
     let (now, then) = (live_at(end, host), live_at(before, host));
     let (roots_now, roots_then) = (live_at(end, root), live_at(before, root));
     PeriodFigures {
