@@ -246,8 +246,20 @@ pub async fn guard(State(access): State<Arc<Access>>, request: Request, next: Ne
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
+    serve_cached(&access, key_id, request, next).await
+}
+
+/// What follows a protocol's key check: the answer from the cache (0 units) or from `next`,
+/// its units (`x-api-units-cost-total-actual`) charged to `key_id`, and a successful whole
+/// answer kept for the next identical request of this generation.
+pub async fn serve_cached(
+    access: &Access,
+    key_id: Option<String>,
+    request: Request,
+    next: Next,
+) -> Response {
     let cache_key = request.uri().to_string();
-    let generation = current_generation(&access);
+    let generation = current_generation(access);
     // `Cache-Control: no-cache` asks for a fresh answer (HTTP's meaning; benchmarks use it).
     let cached = (!wants_fresh(request.headers()))
         .then(|| access.cache.lock().ok())

@@ -1,8 +1,9 @@
 //! Anchorage HTTP APIs. Each protocol module parses its requests into the query layer's
-//! values and renders the rows in its own envelope: `ahrefs_v3` and `dataforseo` today;
-//! Ahrefs v2 follows the same pattern.
+//! values and renders the rows in its own envelope: `ahrefs_v3` (`/v3/site-explorer/*`),
+//! `dataforseo` (`/v3/backlinks/*`) and `ahrefs_v2` (the root path, `/?token=&from=...`).
 
 pub mod access;
+pub mod ahrefs_v2;
 pub mod ahrefs_v3;
 pub mod dataforseo;
 pub mod error;
@@ -37,7 +38,7 @@ pub fn app(dir: DataDir) -> Router {
 
 /// The whole HTTP application behind `access` (keys, budgets, rate limits, cache).
 pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
-    // One state, so both protocols share the engine over the current generation.
+    // One state, so every protocol shares the engine over the current generation.
     let state = AppState::new(dir);
     let site_explorer = ahrefs_v3::routes()
         .layer(middleware::from_fn_with_state(
@@ -45,6 +46,7 @@ pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
             access::guard,
         ))
         .with_state(state.clone());
+    let ahrefs_v2 = ahrefs_v2::routes(access.clone()).with_state(state.clone());
     let dataforseo = dataforseo::routes(access).with_state(state);
     Router::new()
         .route(
@@ -52,6 +54,7 @@ pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
             axum::routing::get(|| async { axum::Json(openapi::document()) }),
         )
         .merge(site_explorer)
+        .merge(ahrefs_v2)
         .merge(dataforseo)
         .fallback(not_found)
         .layer(TraceLayer::new_for_http())

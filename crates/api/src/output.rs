@@ -41,13 +41,15 @@ impl Format {
 pub enum Payload {
     Rows(Vec<Map<String, Value>>),
     Object(Map<String, Value>),
+    /// Any other value (an error message, say).
+    Value(Value),
 }
 
 impl Payload {
     pub fn rows(&self) -> usize {
         match self {
             Payload::Rows(r) => r.len(),
-            Payload::Object(_) => 1,
+            Payload::Object(_) | Payload::Value(_) => 1,
         }
     }
 
@@ -55,12 +57,25 @@ impl Payload {
         match self {
             Payload::Rows(rows) => Value::Array(rows.into_iter().map(Value::Object).collect()),
             Payload::Object(o) => Value::Object(o),
+            Payload::Value(v) => v,
         }
     }
 }
 
 /// Renders `{wrapper: payload}`; `columns` is the header of CSV output.
 pub fn render(format: Format, wrapper: &str, columns: &[&str], payload: Payload) -> Response {
+    render_items(format, wrapper, "item", columns, payload)
+}
+
+/// [`render`], with `item` as the XML element of each row (Ahrefs v2 names it after the
+/// wrapper: `<refpages><refpage>…`, where v3 writes `<item>`).
+pub fn render_items(
+    format: Format,
+    wrapper: &str,
+    item: &str,
+    columns: &[&str],
+    payload: Payload,
+) -> Response {
     match format {
         Format::Json => {
             let body = serde_json::json!({ wrapper: payload.into_json() });
@@ -70,7 +85,7 @@ pub fn render(format: Format, wrapper: &str, columns: &[&str], payload: Payload)
         Format::Xml => {
             let mut out =
                 String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AhrefsApiResponse>");
-            xml_element(&mut out, wrapper, &payload.into_json());
+            xml_element(&mut out, wrapper, item, &payload.into_json());
             out.push_str("</AhrefsApiResponse>\n");
             with_type(out, "application/xml; charset=utf-8")
         }
@@ -96,6 +111,11 @@ fn csv(columns: &[&str], payload: Payload) -> String {
     let rows = match payload {
         Payload::Rows(rows) => rows,
         Payload::Object(o) => vec![o],
+        Payload::Value(v) => {
+            let mut row = Map::new();
+            row.insert("value".into(), v);
+            vec![row]
+        }
     };
     let columns: Vec<String> = if columns.is_empty() {
         rows.first()
@@ -161,20 +181,22 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
-fn xml_element(out: &mut String, name: &str, value: &Value) {
+/// `value` as the element `name`; the elements of an array, at the top level, are named `item`
+/// (deeper lists, such as a column's values, always use `item`).
+fn xml_element(out: &mut String, name: &str, item: &str, value: &Value) {
     match value {
         Value::Null => out.push_str(&format!("<{name} nil=\"true\"/>")),
         Value::Array(items) => {
             out.push_str(&format!("<{name}>"));
-            for item in items {
-                xml_element(out, "item", item);
+            for element in items {
+                xml_element(out, item, "item", element);
             }
             out.push_str(&format!("</{name}>"));
         }
         Value::Object(map) => {
             out.push_str(&format!("<{name}>"));
             for (k, v) in map {
-                xml_element(out, k, v);
+                xml_element(out, k, "item", v);
             }
             out.push_str(&format!("</{name}>"));
         }
@@ -243,6 +265,7 @@ mod tests {
         xml_element(
             &mut out,
             "backlinks",
+            "item",
             &json!([{"anchor": "a<b", "langs": ["en"], "x": null}]),
         );
         assert_eq!(

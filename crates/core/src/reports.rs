@@ -13,6 +13,8 @@ pub enum Agg {
     Count,
     /// Links whose boolean column is true.
     CountIf(&'static str),
+    /// Links whose boolean column is false (external links of a table counting both kinds).
+    CountIfNot(&'static str),
     /// Links whose text column equals the value.
     CountEq(&'static str, &'static str),
     /// Distinct values of a column.
@@ -207,6 +209,176 @@ const fn dataforseo_report(
 pub fn dataforseo_report_named(endpoint: &str) -> Option<&'static Report> {
     DATAFORSEO_REPORTS.iter().find(|r| r.endpoint == endpoint)
 }
+
+/// The grouped tables of the legacy Ahrefs API v2 (`from=anchors|refdomains|linked_anchors`),
+/// with v2's column names. `linked_anchors` counts internal and external outgoing links
+/// together, so its query takes both kinds (the protocol sets `include_internal`). v2 listed
+/// these tables by their key, in alphabetical order, and `linked_anchors` by most links.
+pub const AHREFS_V2_REPORTS: &[Report] = &[
+    Report {
+        endpoint: "anchors",
+        wrapper: "anchors",
+        table: LinkTable::Backlinks,
+        internal: false,
+        history: false,
+        group_by: "anchor",
+        columns: V2_ANCHORS_COLUMNS,
+        default_order: ("anchor", false),
+    },
+    Report {
+        endpoint: "refdomains",
+        wrapper: "refdomains",
+        table: LinkTable::Backlinks,
+        internal: false,
+        history: false,
+        group_by: "root_name_source",
+        columns: V2_REFDOMAINS_COLUMNS,
+        default_order: ("refdomain", false),
+    },
+    Report {
+        endpoint: "linked_anchors",
+        wrapper: "anchors",
+        table: LinkTable::Outlinks,
+        internal: false,
+        history: false,
+        group_by: "anchor",
+        columns: V2_LINKED_ANCHORS_COLUMNS,
+        default_order: ("links_external", true),
+    },
+];
+
+pub fn ahrefs_v2_report(table: &str) -> Option<&'static Report> {
+    AHREFS_V2_REPORTS.iter().find(|r| r.endpoint == table)
+}
+
+const V2_ANCHORS_COLUMNS: &[ReportColumn] = &[
+    rc(
+        "anchor",
+        ColType::Str,
+        false,
+        1,
+        Agg::Key,
+        "Anchor text used in at least one backlink from the referring domain.",
+    ),
+    rc(
+        "backlinks",
+        ColType::Int,
+        false,
+        1,
+        Agg::Count,
+        "Number of external backlinks found that are using the anchor text.",
+    ),
+    rc(
+        "refpages",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("url_from"),
+        "Number of pages found containing backlinks that are using the anchor text.",
+    ),
+    rc(
+        "refdomains",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("root_name_source"),
+        "Number of referring domains that are using the anchor text when linking to the target.",
+    ),
+    rc(
+        "first_seen",
+        ColType::DateTime,
+        false,
+        1,
+        Agg::Min("first_seen_link"),
+        "Least recent date when the crawler was able to visit the backlink that is using the anchor text.",
+    ),
+    rc(
+        "last_visited",
+        ColType::DateTime,
+        false,
+        1,
+        Agg::Max("last_visited"),
+        "Most recent date when the crawler was able to visit the backlink that is using the anchor text.",
+    ),
+];
+
+const V2_REFDOMAINS_COLUMNS: &[ReportColumn] = &[
+    rc(
+        "refdomain",
+        ColType::Str,
+        false,
+        1,
+        Agg::Key,
+        "The referring domain that contains at least one link to the target.",
+    ),
+    rc(
+        "backlinks",
+        ColType::Int,
+        false,
+        1,
+        Agg::Count,
+        "Number of backlinks found in the referring domain that link to the target.",
+    ),
+    rc(
+        "refpages",
+        ColType::Int,
+        false,
+        1,
+        Agg::Distinct("url_from"),
+        "Number of referring pages found in the referring domain that link to the target.",
+    ),
+    rc(
+        "first_seen",
+        ColType::DateTime,
+        false,
+        1,
+        Agg::Min("first_seen_link"),
+        "Least recent date when the crawler was able to visit the backlinks in the referring domain.",
+    ),
+    rc(
+        "last_visited",
+        ColType::DateTime,
+        false,
+        1,
+        Agg::Max("last_visited"),
+        "Most recent date when the crawler was able to visit the backlinks in the referring domain.",
+    ),
+    rc(
+        "domain_rating",
+        ColType::Float,
+        false,
+        1,
+        Agg::Max("domain_rating_source"),
+        "Domain Rating of the referring domain.",
+    ),
+];
+
+const V2_LINKED_ANCHORS_COLUMNS: &[ReportColumn] = &[
+    rc(
+        "anchor",
+        ColType::Str,
+        false,
+        1,
+        Agg::Key,
+        "Anchor text used in at least one outgoing link from the target domain.",
+    ),
+    rc(
+        "links_internal",
+        ColType::Int,
+        false,
+        1,
+        Agg::CountIf("is_internal"),
+        "Number of internal outgoing links found that are using the anchor text.",
+    ),
+    rc(
+        "links_external",
+        ColType::Int,
+        false,
+        1,
+        Agg::CountIfNot("is_internal"),
+        "Number of external outgoing links found that are using the anchor text.",
+    ),
+];
 
 /// The figures DataForSEO gives per anchor, referring domain, network or page, and for the
 /// whole target in `summary`. `rank` is the best source DR (0-100; the protocol scales it),
@@ -1062,6 +1234,7 @@ mod tests {
             for c in report.columns {
                 let source = match c.agg {
                     Agg::CountIf(s)
+                    | Agg::CountIfNot(s)
                     | Agg::CountEq(s, _)
                     | Agg::Distinct(s)
                     | Agg::Min(s)
@@ -1073,6 +1246,30 @@ mod tests {
                 assert!(
                     backlink_column(source).is_some(),
                     "{}.{} reads unknown {source}",
+                    report.endpoint,
+                    c.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ahrefs_v2_aggregates_read_stored_columns() {
+        for report in AHREFS_V2_REPORTS {
+            assert!(backlink_column(report.group_by).is_some());
+            assert!(report.column(report.default_order.0).is_some());
+            for c in report.columns {
+                let source = match c.agg {
+                    Agg::CountIf(s)
+                    | Agg::CountIfNot(s)
+                    | Agg::Distinct(s)
+                    | Agg::Min(s)
+                    | Agg::Max(s) => s,
+                    _ => continue,
+                };
+                assert!(
+                    backlink_column(source).is_some(),
+                    "{}.{}",
                     report.endpoint,
                     c.name
                 );

@@ -88,6 +88,7 @@ fn aggregate_function(agg: Agg) -> Expr {
     match agg {
         Agg::Count => count(lit(1)),
         Agg::CountIf(c) => count_if(col(c).eq(lit(true))),
+        Agg::CountIfNot(c) => count_if(col(c).eq(lit(false))),
         Agg::CountEq(c, v) => count_if(col(c).eq(lit(v))),
         Agg::Distinct(c) => count_distinct(col(c)),
         // `when` without `otherwise` is null elsewhere, and nulls are not counted.
