@@ -73,6 +73,8 @@ pub enum Modifier {
     Lowercase,
     /// Length in characters (strings) or elements (lists).
     Length,
+    /// The first element of a list (null when the list is empty).
+    First,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +276,10 @@ fn apply_modifier(column: &Field, modifier: Option<Modifier>) -> (Expr, ColType)
             ColType::Int,
         ),
         Some(Modifier::Length) => (character_length(c), ColType::Int),
+        Some(Modifier::First) => (
+            datafusion::functions_nested::expr_fn::array_element(c, lit(1i64)),
+            column.ty.element(),
+        ),
     }
 }
 

@@ -88,6 +88,7 @@ fn expr(obj: &serde_json::Map<String, Json>, resolve: Resolver<'_>) -> Result<Fi
         (Some(is), None) => {
             let ty = match modifier {
                 Some(Modifier::Length) => ColType::Int,
+                Some(Modifier::First) => column.ty.element(),
                 Some(_) => ColType::Str,
                 None => column.ty,
             };
