@@ -17,8 +17,8 @@ use anchorage_core::catalogue::{ColType, backlink_column};
 use anchorage_core::reports::Report;
 use anchorage_core::time::parse_date;
 use anchorage_query::filter::{
-    CmpOp, Condition, ElementFilter, Field, Filter, Quantifier, RawValue, TextOp, Value, coerce,
-    type_name,
+    CmpOp, Condition, ElementFilter, Field, Filter, Modifier, Quantifier, RawValue, TextOp, Value,
+    coerce, type_name,
 };
 
 const DAY: i64 = 86_400_000_000;
@@ -155,6 +155,15 @@ fn equals(column: Field, value: Value) -> Filter {
     cond(column, Condition::Cmp(CmpOp::Eq, value))
 }
 
+/// `condition` on the first element of the list `column`, the one v2 shows.
+fn first(column: Field, condition: Condition) -> Filter {
+    Filter::Cond {
+        column,
+        modifier: Some(Modifier::First),
+        condition,
+    }
+}
+
 /// Null, or not `inner`: what `<>` means on a column that may be null.
 fn outside(column: Field, inner: Filter) -> Filter {
     Filter::Or(vec![is_null(column), Filter::Not(Box::new(inner))])
@@ -249,11 +258,12 @@ fn compare_or_shown(
     let direct = compare(column, op, literal, false)?;
     let value = coerce(column.ty, &raw(literal))?;
     let shown = coerce(column.ty, &shown)?;
-    // `<>` already keeps the nulls.
-    Ok(if op != Operator::Ne && holds(op, &shown, &value) {
-        Filter::Or(vec![direct, is_null(column)])
-    } else {
-        direct
+    // The comparisons leave the nulls out, except `<>`, which keeps them.
+    let keeps_nulls = op == Operator::Ne;
+    Ok(match (holds(op, &shown, &value), keeps_nulls) {
+        (true, false) => Filter::Or(vec![direct, is_null(column)]),
+        (false, true) => Filter::And(vec![direct, Filter::Not(Box::new(is_null(column)))]),
+        _ => direct,
     })
 }
 
@@ -342,7 +352,15 @@ pub fn link_filter(link: Link, test: &Test) -> Result<Filter, String> {
         Test::Compare(op, literal) => (*op, literal),
         Test::Call(function, argument) => {
             return match link {
-                Link::Column(c) | Link::First(c) => function_filter(field(c)?, *function, argument),
+                Link::Column(c) => function_filter(field(c)?, *function, argument),
+                Link::First(c) => {
+                    let column = field(c)?;
+                    if !matches!(column.ty.element(), ColType::Str | ColType::Url) {
+                        return Err(format!("{} applies to text columns", function.name()));
+                    }
+                    let element = column.ty.element();
+                    Ok(first(column, text_condition(*function, argument, element)?))
+                }
                 // "" contains only the empty string.
                 Link::EmptyIfNull(c) => {
                     let f = function_filter(field(c)?, *function, argument)?;
@@ -372,11 +390,7 @@ pub fn link_filter(link: Link, test: &Test) -> Result<Filter, String> {
         Link::First(c) => {
             let column = field(c)?;
             let value = coerce(column.ty.element(), &raw(literal))?;
-            Ok(Filter::List {
-                column,
-                quantifier: Quantifier::Any,
-                element: ElementFilter::Cond(Condition::Cmp(cmp_op(op), value)),
-            })
+            Ok(first(column, Condition::Cmp(cmp_op(op), value)))
         }
         Link::LinkType => {
             let same = equality_only(op)?;
@@ -548,6 +562,17 @@ mod tests {
         );
         let f = link_filter(Link::ZeroIfNull("redirect_code"), &test("x>=301")).unwrap();
         assert_eq!(f, cond(code, Condition::Cmp(CmpOp::Gte, Value::Int(301))));
+        // `<>` keeps nulls, which are shown as the value: not here.
+        let f = link_filter(Link::ZeroIfNull("redirect_code"), &test("x<>0")).unwrap();
+        assert_eq!(
+            f,
+            Filter::And(vec![
+                cond(code, Condition::Cmp(CmpOp::Neq, Value::Int(0))),
+                Filter::Not(Box::new(is_null(code)))
+            ])
+        );
+        let f = link_filter(Link::ZeroIfNull("redirect_code"), &test("x<>301")).unwrap();
+        assert_eq!(f, cond(code, Condition::Cmp(CmpOp::Neq, Value::Int(301))));
     }
 
     #[test]

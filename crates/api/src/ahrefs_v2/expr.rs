@@ -386,9 +386,9 @@ mod tests {
             got,
             vec![
                 compare("ahrefs_rank", Operator::Ge, Literal::Int(10), 1),
-                compare("nofollow", Operator::Eq, Literal::Bool(false), 17),
-                compare("anchor", Operator::Ne, Literal::Str("a \"b\"".into()), 32),
-                compare("x", Operator::Lt, Literal::Float(-2.5), 50),
+                compare("nofollow", Operator::Eq, Literal::Bool(false), 18),
+                compare("anchor", Operator::Ne, Literal::Str("a \"b\"".into()), 33),
+                compare("x", Operator::Lt, Literal::Float(-2.5), 51),
             ]
         );
     }

@@ -84,6 +84,11 @@ async fn guard(State(access): State<Arc<Access>>, request: Request, next: Next) 
         };
         match access.authorize_secret(token) {
             Ok(id) => id,
+            // An unknown or revoked key is the parameter's fault; a spent budget (403) or the
+            // rate limit (429) keep their own status.
+            Err(e) if e.status == axum::http::StatusCode::UNAUTHORIZED => {
+                return V2Error::Token(e.message).respond(format);
+            }
             Err(e) => return V2Error::Api(e).respond(format),
         }
     } else {
