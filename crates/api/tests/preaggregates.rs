@@ -74,6 +74,49 @@ async fn preaggregated_reports_answer_as_the_generic_plan() {
     assert!(non_empty > 40, "most answers have rows ({non_empty})");
 }
 
+/// Real hosts, where Public Suffix List rules nest (`github.io` is a suffix, its users' hosts
+/// roots): the shared WARC files, built with and without pre-aggregates, answer the
+/// `subdomains` and `domain` reports of linked hosts alike.
+#[tokio::test]
+async fn real_hosts_answer_alike_with_and_without_preaggregates() {
+    let Some(with) = Index::of_shared_warcs() else {
+        return;
+    };
+    let without = without_preaggregates(&with);
+    let (app_with, app_without) = (with.app(), without.app());
+    let targets = [
+        "github.io",
+        "github.com",
+        "allenai.org",
+        "wikipedia.org",
+        "en.wikipedia.org",
+    ];
+    let mut with_rows = 0;
+    for target in &targets {
+        for mode in ["subdomains", "domain"] {
+            for (report, select) in [
+                (
+                    "refdomains",
+                    "domain,domain_rating,dofollow_links,links_to_target,first_seen,last_seen,lost_links,is_root_domain",
+                ),
+                (
+                    "anchors",
+                    "anchor,refdomains,links_to_target,first_seen,last_seen,refpages,top_domain_rating",
+                ),
+            ] {
+                let uri = format!(
+                    "/v3/site-explorer/{report}?target={target}&mode={mode}&select={select}&limit=1000"
+                );
+                let (status, body) = get_text(&app_with, &uri).await;
+                assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+                assert_eq!(body, get_text(&app_without, &uri).await.1, "{uri}");
+                with_rows += usize::from(body.contains("\"links_to_target\""));
+            }
+        }
+    }
+    assert!(with_rows >= 10, "answers with rows: {with_rows}");
+}
+
 #[tokio::test]
 async fn only_requests_the_preaggregates_hold_use_them() {
     let (with, web) = Index::of_synthetic_web(5);

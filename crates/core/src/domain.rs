@@ -11,6 +11,28 @@ pub fn root_domain(host: &str) -> &str {
     psl::domain_str(host).unwrap_or(host)
 }
 
+/// The highest ancestor of `host` (itself included) that is a registrable domain by the
+/// Public Suffix List: `www.example.com` → `example.com`; `bucket.s3.amazonaws.com` →
+/// `amazonaws.com`, although that host's own root is itself (`s3.amazonaws.com` is a suffix).
+/// Every host under such a domain has it as this ancestor too, so it names the hosts of a
+/// `subdomains` target exactly. None for IP addresses and hosts under no registrable domain.
+pub fn highest_registrable(host: &str) -> Option<&str> {
+    if is_ip(host) {
+        return None;
+    }
+    let mut highest = None;
+    let mut rest = host;
+    loop {
+        if psl::domain_str(rest) == Some(rest) {
+            highest = Some(rest);
+        }
+        match rest.split_once('.') {
+            Some((_, parent)) => rest = parent,
+            None => return highest,
+        }
+    }
+}
+
 /// The host is its own root domain (no subdomain part).
 pub fn is_root(host: &str) -> bool {
     root_domain(host) == host
@@ -73,6 +95,19 @@ pub fn class_c(ip: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn highest_registrable_ancestor() {
+        use super::highest_registrable as h;
+        assert_eq!(h("www.example.com"), Some("example.com"));
+        assert_eq!(h("example.com"), Some("example.com"));
+        assert_eq!(h("a.b.bbc.co.uk"), Some("bbc.co.uk"));
+        assert_eq!(h("bucket.s3.amazonaws.com"), Some("amazonaws.com"));
+        assert_eq!(h("user.github.io"), Some("user.github.io"));
+        assert_eq!(h("github.io"), None);
+        assert_eq!(h("co.uk"), None);
+        assert_eq!(h("192.0.2.1"), None);
+    }
+
     use super::*;
 
     #[test]

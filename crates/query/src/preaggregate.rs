@@ -1,6 +1,6 @@
 //! Pre-aggregated reports. A report over a huge target groups hundreds of thousands of links
 //! per request; the build instead groups every target at once, per target host (mode
-//! `domain`) and per target root domain (mode `subdomains` of a root domain), with the very
+//! `domain`) and per highest registrable domain (mode `subdomains` of one), with the very
 //! plan a request would run ([`group_rows`]), and writes the rows sorted by scope. A request
 //! whose rows those are (no link filter, both protocols, no port, a pre-aggregated history)
 //! then reads one scope's rows and only filters, orders and pages them; any other request
@@ -9,7 +9,7 @@
 use crate::QueryError;
 use crate::reports::{ReportQuery, group_rows, key_order};
 use crate::scope::{History, rows_predicate};
-use anchorage_core::domain::root_domain;
+use anchorage_core::domain::highest_registrable;
 use anchorage_core::reports::{Report, ReportColumn, report};
 use anchorage_core::target::{Protocol, TargetMode};
 use anchorage_core::urls::reversed_host;
@@ -17,12 +17,15 @@ use anchorage_index::IndexError;
 use anchorage_index::build::table::TARGET_KEY;
 use anchorage_index::build::{BuildConfig, BuildReport, build_with};
 use anchorage_index::snapshot::{BACKLINKS, Generation};
+use datafusion::arrow::array::{AsArray, StringArray};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::config::TableParquetOptions;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::functions::expr_fn::split_part;
-use datafusion::logical_expr::{Expr, col, lit};
+use datafusion::logical_expr::{ColumnarValue, Expr, ScalarUDF, Volatility, col, create_udf, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The column of a pre-aggregated table naming the scope (target host or root domain) a row
 /// belongs to.
@@ -42,7 +45,8 @@ const PREAGGREGATED: &[(&str, History)] = &[
 pub enum Scope {
     /// The target URL's host: mode `domain`.
     Host,
-    /// The target URL's root domain: mode `subdomains` of a root domain.
+    /// The highest registrable domain above the target URL's host: mode `subdomains` of
+    /// such a domain (a key range, so PSL roots, which can nest, would not do).
     RootDomain,
 }
 
@@ -61,9 +65,33 @@ impl Scope {
         match self {
             // The target key is the reversed host, then the path.
             Scope::Host => split_part(col(TARGET_KEY), lit("/"), lit(1i64)),
-            Scope::RootDomain => col("root_name_target"),
+            Scope::RootDomain => highest_registrable_udf().call(vec![split_part(
+                col(TARGET_KEY),
+                lit("/"),
+                lit(1i64),
+            )]),
         }
     }
+}
+
+/// `highest_registrable` of a reversed host (`com.example.www` → `example.com`).
+fn highest_registrable_udf() -> ScalarUDF {
+    let of_reversed = |reversed: &str| {
+        let host: Vec<&str> = reversed.rsplit('.').collect();
+        highest_registrable(&host.join(".")).map(str::to_string)
+    };
+    create_udf(
+        "highest_registrable",
+        vec![DataType::Utf8],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(move |args: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(args)?;
+            let hosts = arrays[0].as_string::<i32>();
+            let scopes: StringArray = hosts.iter().map(|h| h.and_then(of_reversed)).collect();
+            Ok(ColumnarValue::Array(Arc::new(scopes)))
+        }),
+    )
 }
 
 fn history_name(history: History) -> Option<&'static str> {
@@ -102,7 +130,7 @@ pub fn source_of(query: &ReportQuery) -> Option<(String, String)> {
     let host = target.url.host();
     let (scope, key) = match target.mode {
         TargetMode::Domain => (Scope::Host, reversed_host(host)),
-        TargetMode::Subdomains if root_domain(host) == host => {
+        TargetMode::Subdomains if highest_registrable(host) == Some(host) => {
             (Scope::RootDomain, host.to_string())
         }
         _ => return None,
