@@ -50,6 +50,18 @@ pub enum QueryError {
     Index(#[from] anchorage_index::IndexError),
 }
 
+/// The settings every session over a generation shares: two partitions, and strings read as
+/// `Utf8`, the type the rendering and the pre-aggregated tables expect.
+pub(crate) fn session_config() -> SessionConfig {
+    let mut config = SessionConfig::new().with_target_partitions(2);
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
+    config
+}
+
 /// The query engine over one generation.
 pub struct Engine {
     ctx: SessionContext,
@@ -72,18 +84,11 @@ impl Engine {
     }
 
     pub async fn open(generation: Generation) -> Result<Engine, QueryError> {
-        let mut config = SessionConfig::new()
-            .with_target_partitions(2)
-            .with_batch_size(8192);
+        let mut config = session_config().with_batch_size(8192);
         let parquet = &mut config.options_mut().execution.parquet;
         parquet.pushdown_filters = true;
         parquet.reorder_filters = true;
         parquet.enable_page_index = true;
-        config
-            .options_mut()
-            .execution
-            .parquet
-            .schema_force_view_types = false;
         let ctx = SessionContext::new_with_config(config);
         for (name, file) in [
             ("backlinks", BACKLINKS),

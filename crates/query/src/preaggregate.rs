@@ -23,7 +23,7 @@ use datafusion::config::TableParquetOptions;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::functions::expr_fn::split_part;
 use datafusion::logical_expr::{ColumnarValue, Expr, ScalarUDF, Volatility, col, create_udf, lit};
-use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -160,13 +160,7 @@ pub fn write_all(dir: &Path) -> Result<Vec<(String, u64)>, QueryError> {
 }
 
 async fn write_reports(dir: &Path) -> Result<Vec<(String, u64)>, QueryError> {
-    let mut config = SessionConfig::new().with_target_partitions(2);
-    config
-        .options_mut()
-        .execution
-        .parquet
-        .schema_force_view_types = false;
-    let ctx = SessionContext::new_with_config(config);
+    let ctx = SessionContext::new_with_config(crate::session_config());
     let backlinks = dir.join(BACKLINKS);
     ctx.register_parquet(
         "backlinks",

@@ -51,8 +51,39 @@ pub struct ReportQuery {
 fn computation(column: &ReportColumn) -> Option<(Vec<Expr>, Expr)> {
     let name = column.name;
     let single = |aggregate: Expr| Some((vec![aggregate.alias(name)], ident(name)));
+    let count_if = |cond: Expr| {
+        single(sum(when(cond, lit(1i64))
+            .otherwise(lit(0i64))
+            .unwrap_or(lit(0i64))))
+    };
+    let best_first = || {
+        vec![
+            col("domain_rating_source").sort(false, false),
+            col("url_from").sort(true, false),
+        ]
+    };
     match column.agg {
         Agg::Key => None,
+        Agg::Count => single(count(lit(1))),
+        Agg::CountIf(c) => count_if(col(c).eq(lit(true))),
+        Agg::CountIfNot(c) => count_if(col(c).eq(lit(false))),
+        Agg::CountEq(c, v) => count_if(col(c).eq(lit(v))),
+        Agg::Distinct(c) => single(count_distinct(col(c))),
+        // `when` without `otherwise` is null elsewhere, and nulls are not counted.
+        Agg::DistinctIf(c, cond) => single(count_distinct(
+            when(col(cond).eq(lit(true)), col(c))
+                .end()
+                .unwrap_or(lit(ScalarValue::Null)),
+        )),
+        Agg::Avg(c) => single(avg(col(c))),
+        Agg::Min(c) => single(min(col(c))),
+        Agg::Max(c) => single(max(col(c))),
+        Agg::First(c) => single(first_value(col(c), best_first())),
+        Agg::AnyTrue(c) => single(bool_or(col(c))),
+        Agg::FirstRedirect => single(first_value(
+            array_element(col("url_redirect"), lit(1i64)),
+            best_first(),
+        )),
         Agg::RootKey => Some((vec![], lit(true))),
         // Imported figures of linked (target) domains are not joined to the rows yet.
         Agg::Imported => Some((vec![], lit(ScalarValue::Int64(Some(0))))),
@@ -67,46 +98,6 @@ fn computation(column: &ReportColumn) -> Option<(Vec<Expr>, Expr)> {
                 max(col("last_seen")).alias(latest),
             ];
             Some((aggregates, value))
-        }
-        agg => single(aggregate_function(agg)),
-    }
-}
-
-/// The aggregate function of a column computed by one.
-fn aggregate_function(agg: Agg) -> Expr {
-    let count_if = |cond: Expr| {
-        sum(when(cond, lit(1i64))
-            .otherwise(lit(0i64))
-            .unwrap_or(lit(0i64)))
-    };
-    let best_first = || {
-        vec![
-            col("domain_rating_source").sort(false, false),
-            col("url_from").sort(true, false),
-        ]
-    };
-    match agg {
-        Agg::Count => count(lit(1)),
-        Agg::CountIf(c) => count_if(col(c).eq(lit(true))),
-        Agg::CountIfNot(c) => count_if(col(c).eq(lit(false))),
-        Agg::CountEq(c, v) => count_if(col(c).eq(lit(v))),
-        Agg::Distinct(c) => count_distinct(col(c)),
-        // `when` without `otherwise` is null elsewhere, and nulls are not counted.
-        Agg::DistinctIf(c, cond) => count_distinct(
-            when(col(cond).eq(lit(true)), col(c))
-                .end()
-                .unwrap_or(lit(ScalarValue::Null)),
-        ),
-        Agg::Avg(c) => avg(col(c)),
-        Agg::Min(c) => min(col(c)),
-        Agg::Max(c) => max(col(c)),
-        Agg::First(c) => first_value(col(c), best_first()),
-        Agg::AnyTrue(c) => bool_or(col(c)),
-        Agg::FirstRedirect => {
-            first_value(array_element(col("url_redirect"), lit(1i64)), best_first())
-        }
-        Agg::Key | Agg::RootKey | Agg::Imported | Agg::LastSeen => {
-            unreachable!("{agg:?} is not computed by one aggregate function")
         }
     }
 }
