@@ -3,12 +3,14 @@
 (`dataforseo-client==2.1.10`, pydantic strict models) and checks that every response parses
 into its typed models and answers status 20000.
 
-Usage: dataforseo_client_check.py HOST LOGIN PASSWORD TARGET
-  HOST is the server's base URL without /v3 (e.g. http://127.0.0.1:8080).
+Usage: dataforseo_client_check.py HOST LOGIN PASSWORD TARGET OTHER
+  HOST is the server's base URL without /v3 (e.g. http://127.0.0.1:8080); OTHER is a second
+  domain, which the intersections compare with TARGET.
 Prints one line per call and exits 1 on the first failure.
 """
 
 import sys
+from datetime import datetime, timedelta, timezone
 
 from dataforseo_client import ApiClient, Configuration
 from dataforseo_client.api.backlinks_api import BacklinksApi
@@ -63,6 +65,17 @@ from dataforseo_client.models.backlinks_domain_pages_summary_live_request_info i
 from dataforseo_client.models.backlinks_bulk_spam_score_live_request_info import (
     BacklinksBulkSpamScoreLiveRequestInfo,
 )
+from dataforseo_client.models.backlinks_competitors_live_request_info import (
+    BacklinksCompetitorsLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_domain_intersection_live_request_info import (
+    BacklinksDomainIntersectionLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_page_intersection_live_request_info import (
+    BacklinksPageIntersectionLiveRequestInfo,
+)
+from dataforseo_client.models.backlinks_id_list_request_info import BacklinksIdListRequestInfo
+from dataforseo_client.models.backlinks_errors_request_info import BacklinksErrorsRequestInfo
 
 
 def fail(message):
@@ -195,15 +208,51 @@ def check_others(api, target):
     print("ok index")
 
 
+def check_intersections(api, target, other):
+    r = result_of("competitors", api.competitors_live([
+        BacklinksCompetitorsLiveRequestInfo(target=target, exclude_large_domains=False, limit=10,
+                                            filters=["intersections", ">", 0])]))
+    print(f"ok competitors: {[(i.target, i.intersections, i.rank) for i in r.items[:3]]}")
+    targets = {"1": target, "2": other}
+    r = result_of("domain_intersection", api.domain_intersection_live([
+        BacklinksDomainIntersectionLiveRequestInfo(targets=targets, limit=10,
+                                                   order_by=["1.backlinks,desc"])]))
+    if r.total_count and not r.items[0].domain_intersection["2"].referring_domains:
+        fail("domain_intersection: an item without the second target's figures")
+    print(f"ok domain_intersection: {r.total_count} shared referring domains")
+    r = result_of("page_intersection", api.page_intersection_live([
+        BacklinksPageIntersectionLiveRequestInfo(targets=targets, intersection_mode="partial",
+                                                 limit=10)]))
+    print(f"ok page_intersection: {r.total_count} pages linking to either")
+
+
+def check_task_lists(api):
+    now = datetime.now(timezone.utc)
+    stamp = lambda t: t.strftime("%Y-%m-%d %H:%M:%S +00:00")
+    response = api.backlinks_id_list([BacklinksIdListRequestInfo(
+        datetime_from=stamp(now - timedelta(hours=1)), datetime_to=stamp(now + timedelta(minutes=1)),
+        include_metadata=True)])
+    listed = response.tasks[0].result or []
+    if response.tasks[0].status_code != 20000 or not listed:
+        fail(f"id_list: {response.tasks[0].status_code} with {len(listed)} tasks")
+    print(f"ok id_list: {len(listed)} tasks, first {listed[0].url}")
+    response = api.backlinks_errors([BacklinksErrorsRequestInfo(limit=10)])
+    if response.tasks[0].status_code != 20000:
+        fail(f"errors: {response.tasks[0].status_code}")
+    print(f"ok errors: {len(response.tasks[0].result or [])} failed tasks")
+
+
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) != 6:
         fail(__doc__)
-    host, login, password, target = sys.argv[1:]
+    host, login, password, target, other = sys.argv[1:]
     config = Configuration(host=host, username=login, password=password)
     with ApiClient(config) as client:
         api = BacklinksApi(client)
         check_backlinks(api, target)
         check_others(api, target)
+        check_intersections(api, target, other)
+        check_task_lists(api)
     print("ALL OK")
 
 

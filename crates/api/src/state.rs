@@ -11,6 +11,8 @@ use tokio::sync::RwLock;
 pub struct AppState {
     pub dir: DataDir,
     engine: Arc<RwLock<Option<Arc<Engine>>>>,
+    /// The DataForSEO tasks answered since the server started (`id_list`, `errors`).
+    pub dataforseo_tasks: Arc<crate::dataforseo::tasklog::TaskLog>,
 }
 
 impl AppState {
@@ -18,6 +20,7 @@ impl AppState {
         AppState {
             dir,
             engine: Arc::new(RwLock::new(None)),
+            dataforseo_tasks: Default::default(),
         }
     }
 

@@ -397,8 +397,19 @@ async fn malformed_tasks_get_dataforseo_errors_naming_the_field() {
         (status.as_u16(), json["status_code"].clone()),
         (404, json!(40400))
     );
-    let envelope = call("competitors", json!({"target": root})).await;
-    assert_eq!(envelope["tasks"][0]["status_code"], 50100, "{envelope}");
+    let envelope = call(
+        "domain_intersection",
+        json!({"targets": {"1": root, "2": "example.org"}, "filters": ["3.backlinks", ">", 1]}),
+    )
+    .await;
+    assert_eq!(envelope["tasks"][0]["status_code"], 40501, "{envelope}");
+    assert!(
+        envelope["tasks"][0]["status_message"]
+            .as_str()
+            .unwrap()
+            .contains("'3' in '3.backlinks' is not a key of targets"),
+        "{envelope}"
+    );
 }
 
 #[tokio::test]
@@ -667,11 +678,11 @@ async fn official_python_client_parses_every_response() {
     let host = serve_on_loopback(web().0.app()).await;
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/tools/dataforseo_client_check.py");
-    let target = top_site();
+    let sites = popular(2);
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(&python)
             .arg(script)
-            .args([host.as_str(), "login", "password", target.as_str()])
+            .args([host.as_str(), "login", "password", &sites[0], &sites[1]])
             .output()
             .expect("run the client check")
     })
@@ -684,4 +695,280 @@ async fn official_python_client_parses_every_response() {
         output.status.success() && stdout.contains("ALL OK"),
         "client check failed:\n{stdout}\n{stderr}"
     );
+}
+
+/// Every item of an aggregate-like task, page after page through `offset`.
+async fn every_page(function: &str, mut task: Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    task["limit"] = json!(1000);
+    loop {
+        task["offset"] = json!(out.len());
+        let r = result(function, task.clone()).await;
+        let page = items(&r).clone();
+        let total = r["total_count"].as_u64().unwrap() as usize;
+        out.extend(page.iter().cloned());
+        if page.is_empty() || out.len() >= total {
+            assert_eq!(
+                out.len(),
+                total,
+                "{function}: total_count matches the items"
+            );
+            return out;
+        }
+    }
+}
+
+/// The values of `field` over every item of `function` for `target`.
+async fn keys_of(function: &str, target: &str, field: &str) -> BTreeMap<String, Value> {
+    every_page(function, json!({"target": target}))
+        .await
+        .into_iter()
+        .map(|item| (item[field].as_str().unwrap().to_string(), item))
+        .collect()
+}
+
+fn popular(n: usize) -> Vec<String> {
+    web().1.sites_by_popularity()[..n]
+        .iter()
+        .map(|s| s.root_domain.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn domain_intersection_joins_the_referring_domains_of_each_target() {
+    let sites = popular(3);
+    let (a, b, c) = (&sites[0], &sites[1], &sites[2]);
+    let of_a = keys_of("referring_domains", a, "domain").await;
+    let of_b = keys_of("referring_domains", b, "domain").await;
+    let of_c = keys_of("referring_domains", c, "domain").await;
+    let targets = json!({"1": a, "2": b});
+    let both = every_page("domain_intersection", json!({"targets": targets})).await;
+    let expected: BTreeSet<&String> = of_a.keys().filter(|d| of_b.contains_key(*d)).collect();
+    assert!(
+        !expected.is_empty(),
+        "the two top sites share referring domains"
+    );
+    let mut got = BTreeSet::new();
+    for item in &both {
+        let one = &item["domain_intersection"]["1"];
+        let domain = one["target"].as_str().unwrap().to_string();
+        assert_eq!(item["domain_intersection"]["2"]["target"], one["target"]);
+        assert_eq!(item["summary"]["intersections_count"], 2);
+        for (key, alone) in [("1", &of_a), ("2", &of_b)] {
+            let part = &item["domain_intersection"][key];
+            for field in ["backlinks", "rank", "first_seen", "referring_pages"] {
+                assert_eq!(part[field], alone[&domain][field], "{domain} {key} {field}");
+            }
+        }
+        got.insert(domain);
+    }
+    assert_eq!(got.iter().collect::<BTreeSet<_>>(), expected);
+    // Default order: the first target's rank, best first.
+    let ranks: Vec<i64> = both
+        .iter()
+        .map(|i| i["domain_intersection"]["1"]["rank"].as_i64().unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+
+    // partial: every referring domain of either target, with how many it links to.
+    let either = every_page(
+        "domain_intersection",
+        json!({"targets": targets, "intersection_mode": "partial",
+               "order_by": ["intersections_count,desc", "1.backlinks,desc"]}),
+    )
+    .await;
+    let union: BTreeSet<&String> = of_a.keys().chain(of_b.keys()).collect();
+    assert_eq!(either.len(), union.len());
+    for item in &either {
+        let parts = &item["domain_intersection"];
+        let present = ["1", "2"].iter().filter(|k| !parts[**k].is_null()).count();
+        assert_eq!(item["summary"]["intersections_count"], json!(present));
+    }
+    assert_eq!(either[0]["summary"]["intersections_count"], 2);
+
+    // exclude_targets drops the domains that also link to the third site; filters see the
+    // joined fields.
+    let gap = every_page(
+        "domain_intersection",
+        json!({"targets": targets, "exclude_targets": [c],
+               "filters": [["1.backlinks", ">=", 1], "and", ["2.backlinks", ">=", 1]]}),
+    )
+    .await;
+    let gap_domains: BTreeSet<String> = gap
+        .iter()
+        .map(|i| {
+            i["domain_intersection"]["1"]["target"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected_gap: BTreeSet<String> = expected
+        .iter()
+        .filter(|d| !of_c.contains_key(**d))
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(gap_domains, expected_gap);
+    let busy = every_page(
+        "domain_intersection",
+        json!({"targets": targets, "filters": ["1.backlinks", ">", 1]}),
+    )
+    .await;
+    let expected_busy = expected
+        .iter()
+        .filter(|d| of_a[**d]["backlinks"].as_i64().unwrap() > 1)
+        .count();
+    assert_eq!(busy.len(), expected_busy);
+}
+
+#[tokio::test]
+async fn page_intersection_lists_each_pages_links_to_each_target() {
+    let sites = popular(2);
+    let mut pages_of = Vec::new();
+    for site in &sites {
+        let links = every_item(json!({"target": site, "mode": "as_is"}), 1000).await;
+        let mut by_page: BTreeMap<String, usize> = BTreeMap::new();
+        for l in &links {
+            *by_page
+                .entry(l["url_from"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+        pages_of.push(by_page);
+    }
+    let items = every_page(
+        "page_intersection",
+        json!({"targets": {"1": sites[0], "2": sites[1]}}),
+    )
+    .await;
+    let expected: BTreeSet<&String> = pages_of[0]
+        .keys()
+        .filter(|p| pages_of[1].contains_key(*p))
+        .collect();
+    assert!(!expected.is_empty(), "some pages link to both top sites");
+    let mut got = BTreeSet::new();
+    for item in &items {
+        let mut page = None;
+        for (i, key) in ["1", "2"].iter().enumerate() {
+            let links = item["page_intersection"][key].as_array().unwrap();
+            assert!(!links.is_empty());
+            assert!(links.len() <= pages_of[i][links[0]["url_from"].as_str().unwrap()]);
+            for l in links {
+                assert_eq!(l["type"], "backlink");
+                let host = l["domain_to"].as_str().unwrap();
+                assert!(
+                    anchorage_core::domain::root_domain(host) == sites[i],
+                    "{l} links to {}",
+                    sites[i]
+                );
+                let from = l["url_from"].as_str().unwrap().to_string();
+                assert!(page.get_or_insert(from.clone()) == &from);
+            }
+        }
+        got.insert(page.unwrap());
+    }
+    assert_eq!(got.iter().collect::<BTreeSet<_>>(), expected);
+}
+
+#[tokio::test]
+async fn competitors_share_the_targets_referring_domains() {
+    let target = top_site();
+    let live = |l: &&TruthLink| l.is_external() && l.from_status == 200 && !l.page_noindex;
+    let referrers: BTreeSet<&str> = truth_backlinks(&target)
+        .iter()
+        .map(|l| l.from_root.as_str())
+        .collect();
+    let mut shared: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for l in web().1.truth.links.iter().filter(live) {
+        if referrers.contains(l.from_root.as_str()) && l.to_root != target {
+            shared.entry(&l.to_root).or_default().insert(&l.from_root);
+        }
+    }
+    let items = every_page(
+        "competitors",
+        json!({"target": target, "exclude_large_domains": false}),
+    )
+    .await;
+    let got: BTreeMap<String, i64> = items
+        .iter()
+        .map(|i| {
+            (
+                i["target"].as_str().unwrap().to_string(),
+                i["intersections"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: BTreeMap<String, i64> = shared
+        .iter()
+        .map(|(d, s)| (d.to_string(), s.len() as i64))
+        .collect();
+    assert_eq!(got, expected);
+    let counts: Vec<i64> = items
+        .iter()
+        .map(|i| i["intersections"].as_i64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most shared first");
+    // A filter and an order on the item fields.
+    let strong = every_page(
+        "competitors",
+        json!({"target": target, "exclude_large_domains": false,
+               "filters": ["intersections", ">=", 2], "order_by": ["rank,desc"]}),
+    )
+    .await;
+    assert_eq!(strong.len(), expected.values().filter(|n| **n >= 2).count());
+    let ranks: Vec<i64> = strong.iter().map(|i| i["rank"].as_i64().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]));
+    // Large domains (linked from a tenth of the linking domains) are left out by default.
+    let default = every_page("competitors", json!({"target": target})).await;
+    assert!(default.len() <= items.len());
+    assert!(
+        default
+            .iter()
+            .all(|i| got.contains_key(i["target"].as_str().unwrap()))
+    );
+}
+
+#[tokio::test]
+async fn id_list_and_errors_report_the_answered_tasks() {
+    let app = web().0.app();
+    let before = anchorage_core::time::dataforseo(anchorage_core::time::now() - 1_000_000);
+    // The log belongs to the server (one app), which starts with an empty one.
+    let live = |function: &str, task: Value| {
+        let uri = format!("/v3/backlinks/{function}/live");
+        let app = app.clone();
+        async move { post(&app, &uri, &json!([task]).to_string(), None).await.2 }
+    };
+    let ok = live("summary", json!({"target": top_site()})).await;
+    let bad = live("backlinks", json!({"target": top_site(), "limit": 5000})).await;
+    let after = anchorage_core::time::dataforseo(anchorage_core::time::now() + 1_000_000);
+    let listing =
+        json!([{"datetime_from": before, "datetime_to": after, "include_metadata": true}]);
+    let (status, _, ids) = post(&app, "/v3/backlinks/id_list", &listing.to_string(), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids["tasks"][0]["status_code"], 20000, "{ids}");
+    let listed: Vec<&Value> = ids["tasks"][0]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    for envelope in [&ok, &bad] {
+        let id = &envelope["tasks"][0]["id"];
+        let entry = listed.iter().find(|e| e["id"] == *id).expect("task listed");
+        assert_eq!(entry["status"], envelope["tasks"][0]["status_message"]);
+        assert_eq!(entry["metadata"]["target"], json!(top_site()));
+    }
+    let query = json!([{"filtered_function": "backlinks/live"}]);
+    let (_, _, errors) = post(&app, "/v3/backlinks/errors", &query.to_string(), None).await;
+    let failed = errors["tasks"][0]["result"].as_array().unwrap();
+    let entry = failed
+        .iter()
+        .find(|e| e["id"] == bad["tasks"][0]["id"])
+        .expect("the failed task is listed");
+    assert_eq!(entry["error_code"], 40501);
+    assert!(entry["error_message"].as_str().unwrap().contains("'limit'"));
+    assert!(failed.iter().all(|e| e["function"] == "backlinks/live"));
+    assert!(!failed.iter().any(|e| e["id"] == ok["tasks"][0]["id"]));
+    let missing = json!([{"datetime_from": before}]);
+    let (_, _, refused) = post(&app, "/v3/backlinks/id_list", &missing.to_string(), None).await;
+    assert_eq!(refused["tasks"][0]["status_code"], 40501);
+    assert_eq!(refused["tasks_error"], 1);
 }

@@ -33,6 +33,51 @@ pub fn highest_registrable(host: &str) -> Option<&str> {
     }
 }
 
+/// The country a host's top-level domain names, as an ISO 3166-1 alpha-2 code: the ccTLD
+/// upper-cased (`uk` is `GB`), for ISO codes only (so not `eu`, `su`, `ac`). ccTLDs sold
+/// worldwide as generic names ([`VANITY_CCTLDS`]: `.io`, `.ai`, `.co`, `.tv`, `.me`…) name
+/// no country. IP addresses and generic TLDs: None.
+pub fn cctld_country(host: &str) -> Option<&'static str> {
+    if is_ip(host) {
+        return None;
+    }
+    let tld = host.trim_end_matches('.').rsplit('.').next()?;
+    if tld.len() != 2 || VANITY_CCTLDS.contains(&tld.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let code = if tld.eq_ignore_ascii_case("uk") {
+        "GB".to_string()
+    } else {
+        tld.to_ascii_uppercase()
+    };
+    ISO_COUNTRIES.iter().copied().find(|c| *c == code)
+}
+
+/// ccTLDs marketed as generic names (`.io` startups, `.tv` video, `.me` personal…).
+pub const VANITY_CCTLDS: &[&str] = &[
+    "ai", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "sh", "so", "to", "tv", "vc", "ws",
+];
+
+/// ISO 3166-1 alpha-2 country codes.
+const ISO_COUNTRIES: &[&str] = &[
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
 /// The host is its own root domain (no subdomain part).
 pub fn is_root(host: &str) -> bool {
     root_domain(host) == host
@@ -95,6 +140,19 @@ pub fn class_c(ip: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn country_of_a_cctld() {
+        use super::cctld_country;
+        assert_eq!(cctld_country("www.bbc.co.uk"), Some("GB"));
+        assert_eq!(cctld_country("spiegel.de"), Some("DE"));
+        assert_eq!(cctld_country("EXAMPLE.FR"), Some("FR"));
+        assert_eq!(cctld_country("europa.eu"), None);
+        assert_eq!(cctld_country("github.io"), None);
+        assert_eq!(cctld_country("example.com"), None);
+        assert_eq!(cctld_country("192.168.1.1"), None);
+        assert_eq!(cctld_country("localhost"), None);
+    }
+
     #[test]
     fn highest_registrable_ancestor() {
         use super::highest_registrable as h;

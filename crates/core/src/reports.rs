@@ -187,6 +187,8 @@ pub const DATAFORSEO_REPORTS: &[Report] = &[
     dataforseo_report("referring_networks_ip", "ip_source", ("rank", true)),
     dataforseo_report("referring_networks_subnet", "subnet_source", ("rank", true)),
     dataforseo_report("domain_pages", "url_to", ("backlinks", true)),
+    // The pages linking to a target: the rows `page_intersection` joins.
+    dataforseo_report("referring_pages", "url_from", ("rank", true)),
 ];
 
 const fn dataforseo_report(

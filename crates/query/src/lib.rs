@@ -6,6 +6,7 @@
 pub mod backlinks;
 pub mod direct;
 pub mod filter;
+pub mod intersect;
 pub mod preaggregate;
 pub mod reports;
 pub mod scope;

@@ -341,16 +341,21 @@ fn info(query: &ReportQuery) -> Value {
 }
 
 /// The breakdowns of the target's links the index can tell: TLDs of the referring hosts,
-/// link types, rel attributes and semantic locations; each at most `limit` entries, the
-/// most frequent first. Platform types and countries are not in the index (null).
+/// link types, rel attributes, semantic locations and the countries the referring hosts'
+/// ccTLDs name; each at most `limit` entries, the most frequent first. Platform types are not
+/// in the index (null).
 async fn link_maps(
     engine: &Engine,
     query: &ReportQuery,
     limit: usize,
 ) -> Result<Map<String, Value>, DfsError> {
     let mut tlds: BTreeMap<String, i64> = BTreeMap::new();
+    let mut countries: BTreeMap<String, i64> = BTreeMap::new();
     for (host, n) in engine.value_counts(query, "name_source").await? {
         *tlds.entry(tld(&host).to_string()).or_default() += n;
+        if let Some(country) = anchorage_core::domain::cctld_country(&host) {
+            *countries.entry(country.to_string()).or_default() += n;
+        }
     }
     let mut attributes = Vec::new();
     for (column, name) in [
@@ -384,7 +389,10 @@ async fn link_maps(
             limit,
         ),
     );
-    maps.insert("referring_links_countries".into(), Value::Null);
+    maps.insert(
+        "referring_links_countries".into(),
+        counts_map(countries.into_iter().collect(), limit),
+    );
     Ok(maps)
 }
 

@@ -151,6 +151,29 @@ impl TaskOut {
         }
     }
 
+    /// A task whose result is a list of entries (`id_list`, `errors`) rather than one object.
+    pub fn listing(
+        function: &str,
+        data: Map<String, Value>,
+        outcome: Result<Vec<Value>, DfsError>,
+        started: Instant,
+    ) -> Self {
+        let mut task = TaskOut::new(function, data, Ok(Value::Null), started);
+        match outcome {
+            Ok(entries) => {
+                task.result_count = entries.len();
+                task.result = Some(entries);
+            }
+            Err(e) => {
+                task.status_code = e.code();
+                task.status_message = e.to_string();
+                task.result_count = 0;
+                task.result = None;
+            }
+        }
+        task
+    }
+
     pub fn is_error(&self) -> bool {
         self.status_code >= 40000
     }
@@ -235,7 +258,7 @@ pub fn path(function: &str) -> Vec<String> {
         "backlinks".to_string(),
         function.to_string(),
     ];
-    if !super::GET_FUNCTIONS.contains(&function) {
+    if !super::GET_FUNCTIONS.contains(&function) && !super::TASK_FUNCTIONS.contains(&function) {
         p.push("live".to_string());
     }
     p

@@ -170,7 +170,11 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
         Value::Bool(anchorage_core::domain::is_ip(text(r, "name_source")))
     }),
     column("domain_from_ip", "ip_source"),
-    fixed("domain_from_country", null),
+    // No GeoIP database is read yet: the country is the one the host's ccTLD names.
+    derived("domain_from_country", &["name_source"], |r| {
+        anchorage_core::domain::cctld_country(text(r, "name_source"))
+            .map_or(Value::Null, Value::from)
+    }),
     column("page_from_external_links", "links_external"),
     column("page_from_internal_links", "links_internal"),
     column("page_from_size", "page_size"),

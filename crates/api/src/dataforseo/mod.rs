@@ -9,8 +9,10 @@ pub mod bulk;
 pub mod envelope;
 pub mod fields;
 pub mod filters;
+pub mod intersections;
 pub mod ranks;
 pub mod task;
+pub mod tasklog;
 pub mod token;
 
 use crate::access::Access;
@@ -50,19 +52,16 @@ pub const LIVE_FUNCTIONS: &[&str] = &[
     "history",
     "timeseries_summary",
     "timeseries_new_lost_summary",
+    "competitors",
+    "domain_intersection",
+    "page_intersection",
 ];
 
 /// The `GET` functions Anchorage serves.
 pub const GET_FUNCTIONS: &[&str] = &["available_filters", "index"];
 
-/// Official functions Anchorage does not serve (yet), and why: they answer 50100.
-pub const UNSERVED: &[(&str, &str)] = &[
-    ("competitors", NOT_YET),
-    ("domain_intersection", NOT_YET),
-    ("page_intersection", NOT_YET),
-];
-
-const NOT_YET: &str = "Anchorage does not serve this function yet";
+/// The `POST` functions about the tasks themselves (no `/live` segment).
+pub const TASK_FUNCTIONS: &[&str] = &["id_list", "errors"];
 
 /// Units charged per request, read by [`guard`] (as the Ahrefs side reads its own header).
 const UNITS_HEADER: &str = "x-api-units-cost-total-actual";
@@ -78,6 +77,8 @@ pub fn routes(access: Arc<Access>) -> Router<AppState> {
             get(available_filters).fallback(not_found),
         )
         .route("/v3/backlinks/index", get(index).fallback(not_found))
+        .route("/v3/backlinks/id_list", post(id_list).fallback(not_found))
+        .route("/v3/backlinks/errors", post(errors).fallback(not_found))
         .layer(middleware::from_fn_with_state(access, guard))
 }
 
@@ -152,15 +153,14 @@ async fn live(
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let known =
-        LIVE_FUNCTIONS.contains(&function.as_str()) || UNSERVED.iter().any(|(f, _)| *f == function);
-    if !known {
+    if !LIVE_FUNCTIONS.contains(&function.as_str()) {
         return Envelope::refused(DfsError::NotFound, None, started).into_response();
     }
     let fields = match one_task(&body) {
         Ok(fields) => fields,
         Err(e) => return Envelope::refused(e, Some(&function), started).into_response(),
     };
+    let posted = anchorage_core::time::now();
     let task = Task::new(fields);
     let outcome = run(&state, &function, &task).await;
     let units = match &outcome {
@@ -172,6 +172,7 @@ async fn live(
         Err(_) => 0,
     };
     let task_out = TaskOut::new(&function, task.echo(), outcome, started);
+    state.dataforseo_tasks.record(&function, posted, &task_out);
     let mut response = Envelope::ok(vec![task_out], started).into_response();
     response
         .headers_mut()
@@ -205,9 +206,6 @@ fn one_task(body: &[u8]) -> Result<Map<String, Value>, DfsError> {
 
 /// Parses the task (before touching the index, so bad input never waits for it) and runs it.
 async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, DfsError> {
-    if let Some((_, reason)) = UNSERVED.iter().find(|(f, _)| *f == function) {
-        return Err(DfsError::NotImplemented(format!("'{function}': {reason}.")));
-    }
     match function {
         "backlinks" => {
             let request = backlinks::parse(task)?;
@@ -240,6 +238,19 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
             let request = bulk::parse_new_lost(task, engine.horizon())?;
             bulk::run_new_lost(&engine, function, request).await
         }
+        "competitors" => {
+            let request = intersections::parse_competitors(task)?;
+            intersections::run_competitors(&*state.engine().await?, request).await
+        }
+        "domain_intersection" | "page_intersection" => {
+            let kind = if function == "domain_intersection" {
+                intersections::Kind::Domains
+            } else {
+                intersections::Kind::Pages
+            };
+            let request = intersections::parse_intersection(task, kind)?;
+            intersections::run_intersection(&*state.engine().await?, request).await
+        }
         "history" | "timeseries_summary" | "timeseries_new_lost_summary" => {
             let engine = state.engine().await?;
             let kind = match function {
@@ -256,6 +267,34 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
             aggregates::run(&*state.engine().await?, &agg, request).await
         }
     }
+}
+
+/// `POST /v3/backlinks/id_list`: the tasks answered in a time range.
+async fn id_list(State(state): State<AppState>, body: Bytes) -> Response {
+    task_listing(&state, "id_list", &body, |log, task| log.id_list(task))
+}
+
+/// `POST /v3/backlinks/errors`: the tasks that failed, newest first.
+async fn errors(State(state): State<AppState>, body: Bytes) -> Response {
+    task_listing(&state, "errors", &body, |log, task| log.errors(task))
+}
+
+/// A function answering from the task log, one result per listed task.
+fn task_listing(
+    state: &AppState,
+    function: &str,
+    body: &[u8],
+    list: impl Fn(&tasklog::TaskLog, &Task) -> Result<Vec<Value>, DfsError>,
+) -> Response {
+    let started = Instant::now();
+    let fields = match one_task(body) {
+        Ok(fields) => fields,
+        Err(e) => return Envelope::refused(e, Some(function), started).into_response(),
+    };
+    let task = Task::new(fields);
+    let outcome = list(&state.dataforseo_tasks, &task);
+    let task_out = TaskOut::listing(function, task.echo(), outcome, started);
+    Envelope::ok(vec![task_out], started).into_response()
 }
 
 /// `GET /v3/backlinks/available_filters`: the fields each function's `filters` accept.
