@@ -119,6 +119,69 @@ fn first_of(row: &Map<String, Value>, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// DataForSEO's platform types of the referring page, in DataForSEO's order, from what the
+/// page reveals: its software (`powered_by`) and its declared schema.org type
+/// (`page_type_source`). Null when neither says anything:
+///
+/// | signal | platform type |
+/// |---|---|
+/// | WordPress, Drupal, Joomla, TYPO3, Ghost, Blogger, Wix, Squarespace, Webflow | cms |
+/// | Ghost, Blogger; page type /Article/BlogPosting | blogs |
+/// | Shopify; page type /Product or /Checkout | ecommerce |
+/// | page type /Forum_post or /QA | message-boards |
+/// | MediaWiki | wikis |
+/// | page type /Article/NewsArticle | news |
+///
+/// `organization` needs a judgement about the site's owner that no page signal gives, so it is
+/// never assigned.
+fn platform_types(row: &Map<String, Value>) -> Value {
+    let software: Vec<&str> = row
+        .get("powered_by")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let page_type = text(row, "page_type_source");
+    let made_with = |names: &[&str]| software.iter().any(|s| names.contains(s));
+    let typed = |types: &[&str]| types.contains(&page_type);
+    let rules = [
+        (
+            "cms",
+            made_with(&[
+                "WordPress",
+                "Drupal",
+                "Joomla",
+                "TYPO3",
+                "Ghost",
+                "Blogger",
+                "Wix",
+                "Squarespace",
+                "Webflow",
+            ]),
+        ),
+        (
+            "blogs",
+            made_with(&["Ghost", "Blogger"]) || typed(&["/Article/BlogPosting"]),
+        ),
+        (
+            "ecommerce",
+            made_with(&["Shopify"]) || typed(&["/Product", "/Checkout"]),
+        ),
+        ("message-boards", typed(&["/Forum_post", "/QA"])),
+        ("wikis", made_with(&["MediaWiki"])),
+        ("news", typed(&["/Article/NewsArticle"])),
+    ];
+    let types: Vec<Value> = rules
+        .iter()
+        .filter(|(_, applies)| *applies)
+        .map(|(name, _)| Value::from(*name))
+        .collect();
+    if types.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(types)
+    }
+}
+
 /// The rel values of a link as DataForSEO lists them; null when there are none.
 fn attributes(row: &Map<String, Value>) -> Value {
     let flags = [
@@ -165,7 +228,11 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     rank("rank", "url_rating_source"),
     rank("page_from_rank", "url_rating_source"),
     rank("domain_from_rank", "domain_rating_source"),
-    fixed("domain_from_platform_type", null),
+    derived(
+        "domain_from_platform_type",
+        &["powered_by", "page_type_source"],
+        platform_types,
+    ),
     derived("domain_from_is_ip", &["name_source"], |r| {
         Value::Bool(anchorage_core::domain::is_ip(text(r, "name_source")))
     }),
@@ -305,4 +372,38 @@ pub fn filterable() -> Map<String, Value> {
             Some((f.name.to_string(), Value::from(type_name(q.column.ty))))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::platform_types;
+    use serde_json::{Value, json};
+
+    fn types(powered_by: Value, page_type: Value) -> Value {
+        let row = json!({"powered_by": powered_by, "page_type_source": page_type});
+        platform_types(row.as_object().unwrap())
+    }
+
+    #[test]
+    fn platform_types_follow_the_documented_signals() {
+        assert_eq!(
+            types(json!(["Nginx", "WordPress"]), json!("/Article/BlogPosting")),
+            json!(["cms", "blogs"])
+        );
+        assert_eq!(types(json!(["Shopify"]), Value::Null), json!(["ecommerce"]));
+        assert_eq!(types(json!(["MediaWiki"]), Value::Null), json!(["wikis"]));
+        assert_eq!(
+            types(json!([]), json!("/Article/NewsArticle")),
+            json!(["news"])
+        );
+        assert_eq!(
+            types(json!([]), json!("/Forum_post")),
+            json!(["message-boards"])
+        );
+        assert_eq!(
+            types(json!(["Nginx", "Sphinx"]), json!("/Recipe")),
+            Value::Null
+        );
+        assert_eq!(types(Value::Null, Value::Null), Value::Null);
+    }
 }
