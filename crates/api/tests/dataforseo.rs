@@ -123,6 +123,13 @@ async fn as_is_returns_the_links_of_ahrefs_all_backlinks() {
     }
     let seen = first["first_seen"].as_str().unwrap();
     assert!(seen.ends_with(" +00:00") && seen.len() == 26, "{seen}");
+    let target_score = domain_spam_score(&root);
+    assert!(ours.iter().all(|i| i["url_to_spam_score"] == target_score));
+    for item in &ours {
+        let host = item["domain_from"].as_str().unwrap();
+        let country = anchorage_core::domain::cctld_country(host);
+        assert_eq!(item["domain_from_country"], json!(country), "{host}");
+    }
 }
 
 #[tokio::test]

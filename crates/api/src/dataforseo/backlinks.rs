@@ -240,7 +240,8 @@ pub async fn run(engine: &Engine, request: Request, generation: &str) -> Result<
     let total = engine.backlinks_count(query).await?;
     let batches = engine.backlinks(query).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
-    let rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
+    let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
+    fields::with_target_spam_scores(engine, &mut rows).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|row| fields::render_item(row, request.scale))

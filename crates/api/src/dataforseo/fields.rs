@@ -277,7 +277,10 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     derived("group_count", &[], group_count),
     column("is_broken", "is_broken"),
     column("url_to_status_code", "http_code_target"),
-    fixed("url_to_spam_score", null),
+    // The linked-to root domain's link-farm score, which `with_target_spam_scores` adds.
+    derived("url_to_spam_score", &["root_name_target"], |r| {
+        r.get(TARGET_SPAM_SCORE).cloned().unwrap_or(Value::Null)
+    }),
     derived("url_to_redirect_target", &["url_redirect"], |r| {
         r.get("url_redirect")
             .and_then(Value::as_array)
@@ -289,6 +292,33 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     fixed("is_indirect_link", || Value::Bool(false)),
     fixed("indirect_link_path", null),
 ];
+
+/// Where [`with_target_spam_scores`] puts a row's `url_to_spam_score`.
+const TARGET_SPAM_SCORE: &str = "_url_to_spam_score";
+
+/// Adds to each row the link-farm score (README "Spam") of its linked-to root domain, looked
+/// up once per distinct domain; rows of a domain the index has not scored get none.
+pub async fn with_target_spam_scores(
+    engine: &anchorage_query::Engine,
+    rows: &mut [Map<String, Value>],
+) -> Result<(), anchorage_query::QueryError> {
+    let mut scores: std::collections::HashMap<String, Option<u8>> = Default::default();
+    for row in rows.iter_mut() {
+        let domain = text(row, "root_name_target").to_string();
+        let score = match scores.get(&domain) {
+            Some(score) => *score,
+            None => {
+                let score = engine.domain_spam_score(&domain).await?;
+                scores.insert(domain, score);
+                score
+            }
+        };
+        if let Some(score) = score {
+            row.insert(TARGET_SPAM_SCORE.into(), Value::from(score));
+        }
+    }
+    Ok(())
+}
 
 /// The item field named `name`.
 pub fn item_field(name: &str) -> Option<&'static ItemField> {

@@ -384,7 +384,9 @@ async fn links_from(
     };
     let batches = engine.backlinks(&query).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
-    for row in render::rows(&batches, &columns, DateStyle::DataForSeo) {
+    let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
+    fields::with_target_spam_scores(engine, &mut rows).await?;
+    for row in rows {
         let page = row
             .get("url_from")
             .and_then(Value::as_str)
