@@ -8,6 +8,7 @@ pub mod ahrefs_v3;
 pub mod dataforseo;
 pub mod error;
 pub mod explain;
+pub mod geoip;
 pub mod keys;
 pub mod openapi;
 pub mod output;
@@ -38,8 +39,12 @@ pub fn app(dir: DataDir) -> Router {
 
 /// The whole HTTP application behind `access` (keys, budgets, rate limits, cache).
 pub fn app_with_access(dir: DataDir, access: Arc<Access>) -> Router {
-    // One state, so every protocol shares the engine over the current generation.
-    let state = AppState::new(dir);
+    app_with_state(AppState::new(dir), access)
+}
+
+/// The whole HTTP application over `state`; one state, so every protocol shares the engine
+/// over the current generation.
+pub fn app_with_state(state: AppState, access: Arc<Access>) -> Router {
     let site_explorer = ahrefs_v3::routes()
         .layer(middleware::from_fn_with_state(
             access.clone(),
@@ -96,17 +101,18 @@ pub async fn serve(
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr, bool),
 ) -> Result<(), ServeError> {
-    serve_with(dir, addr, on_ready, |app, _| app).await
+    serve_with(AppState::new(dir), addr, on_ready, |app, _| app).await
 }
 
 /// [`serve`], with `extend` adding routes (such as MCP's) to the application; they share the
 /// server's [`Access`] (keys, budgets, units).
 pub async fn serve_with(
-    dir: DataDir,
+    state: AppState,
     addr: SocketAddr,
     on_ready: impl FnOnce(SocketAddr, bool),
     extend: impl FnOnce(Router, Arc<Access>) -> Router,
 ) -> Result<(), ServeError> {
+    let dir = state.dir.clone();
     let store = KeyStore::load(dir.root())?;
     let has_keys = store.active().next().is_some();
     if !addr.ip().is_loopback() && !has_keys {
@@ -128,7 +134,7 @@ pub async fn serve_with(
             }
         })
     };
-    let app = extend(app_with_access(dir, access.clone()), access.clone());
+    let app = extend(app_with_state(state, access.clone()), access.clone());
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;

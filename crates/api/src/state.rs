@@ -13,6 +13,8 @@ pub struct AppState {
     engine: Arc<RwLock<Option<Arc<Engine>>>>,
     /// The DataForSEO tasks answered since the server started (`id_list`, `errors`).
     pub dataforseo_tasks: Arc<crate::dataforseo::tasklog::TaskLog>,
+    /// Where referring hosts' countries come from, when the server was given a database.
+    pub geoip: Option<Arc<crate::geoip::GeoIp>>,
 }
 
 impl AppState {
@@ -21,7 +23,13 @@ impl AppState {
             dir,
             engine: Arc::new(RwLock::new(None)),
             dataforseo_tasks: Default::default(),
+            geoip: None,
         }
+    }
+
+    pub fn with_geoip(mut self, geoip: crate::geoip::GeoIp) -> Self {
+        self.geoip = Some(Arc::new(geoip));
+        self
     }
 
     /// The engine over the current generation, reopened when `CURRENT` changed.

@@ -492,7 +492,11 @@ fn sum(result: &Value, field: &str) -> i64 {
 async fn aggregates_agree_with_the_backlinks() {
     let root = top_site();
     let truth = truth_backlinks(&root);
-    let summary = result("summary", json!({"target": root})).await;
+    let summary = result(
+        "summary",
+        json!({"target": root, "internal_list_limit": 1000}),
+    )
+    .await;
     assert_eq!(summary["backlinks"], truth.len());
     let hosts: BTreeSet<String> = truth
         .iter()
@@ -509,6 +513,32 @@ async fn aggregates_agree_with_the_backlinks() {
         .map(|v| v.as_i64().unwrap())
         .sum();
     assert_eq!(types as usize, truth.len());
+    // The summary's breakdowns by platform type and country count what the items say.
+    let mut platforms: BTreeMap<String, i64> = BTreeMap::new();
+    let mut countries: BTreeMap<String, i64> = BTreeMap::new();
+    for item in every_item(json!({"target": root}), 1000).await {
+        for t in item["domain_from_platform_type"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            *platforms.entry(t.as_str().unwrap().into()).or_default() += 1;
+        }
+        if let Some(country) = item["domain_from_country"].as_str() {
+            *countries.entry(country.into()).or_default() += 1;
+        }
+    }
+    let counted = |field: &str| -> BTreeMap<String, i64> {
+        summary[field]
+            .as_object()
+            .unwrap_or_else(|| panic!("{field} in {summary}"))
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_i64().unwrap()))
+            .collect()
+    };
+    assert!(!platforms.is_empty() && !countries.is_empty());
+    assert_eq!(counted("referring_links_platform_types"), platforms);
+    assert_eq!(counted("referring_links_countries"), countries);
 
     let domains = result("referring_domains", json!({"target": root, "limit": 1000})).await;
     assert_eq!(domains["total_count"], hosts.len());

@@ -112,8 +112,17 @@ pub fn import_metrics(data_dir: &Path, file: &Path) -> anyhow::Result<()> {
 }
 
 /// `anchorage serve`: the HTTP API, and with `mcp` the MCP endpoint at `/mcp` too.
-pub fn serve(data_dir: &Path, listen: SocketAddr, mcp: bool) -> anyhow::Result<()> {
+pub fn serve(
+    data_dir: &Path,
+    listen: SocketAddr,
+    mcp: bool,
+    geoip: Option<&Path>,
+) -> anyhow::Result<()> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
+    let mut state = anchorage_api::state::AppState::new(dir);
+    if let Some(path) = geoip {
+        state = state.with_geoip(anchorage_api::geoip::GeoIp::open(path)?);
+    }
     let on_ready = |addr, keys| {
         let auth = if keys {
             "API keys required"
@@ -137,7 +146,7 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, mcp: bool) -> anyhow::Result<(
             app
         }
     };
-    runtime()?.block_on(anchorage_api::serve_with(dir, listen, on_ready, extend))?;
+    runtime()?.block_on(anchorage_api::serve_with(state, listen, on_ready, extend))?;
     Ok(())
 }
 

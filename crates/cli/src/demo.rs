@@ -45,7 +45,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     build(&args.data_dir, &BuildConfig::default())?;
     print_examples(&web, args.listen);
     if args.serve {
-        serve(&args.data_dir, args.listen, true)?;
+        serve(&args.data_dir, args.listen, true, None)?;
     }
     Ok(())
 }

@@ -86,6 +86,10 @@ enum Command {
         /// Also serve MCP (streamable HTTP) at /mcp, with the API's keys and units.
         #[arg(long)]
         mcp: bool,
+        /// A MaxMind DB (.mmdb) country or city database (GeoLite2, DB-IP lite…): DataForSEO's
+        /// countries come from the referring host's IP address instead of its ccTLD.
+        #[arg(long, env = "ANCHORAGE_GEOIP")]
+        geoip: Option<PathBuf>,
     },
     /// Serve the index to an MCP client over stdin/stdout (as the local user, no keys).
     Mcp {
@@ -187,7 +191,12 @@ fn main() -> anyhow::Result<()> {
             },
         )
         .map(|_| ()),
-        Command::Serve { data, listen, mcp } => commands::serve(&data.data_dir, listen, mcp),
+        Command::Serve {
+            data,
+            listen,
+            mcp,
+            geoip,
+        } => commands::serve(&data.data_dir, listen, mcp, geoip.as_deref()),
         Command::Mcp { data } => commands::mcp(&data.data_dir),
         Command::ImportMetrics { data, file } => commands::import_metrics(&data.data_dir, &file),
         Command::Demo {

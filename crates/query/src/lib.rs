@@ -15,7 +15,7 @@ pub mod stats;
 pub use backlinks::{Aggregation, BacklinksQuery, LINK_GROUP_COUNT, OrderBy};
 pub use datafusion::common::ScalarValue;
 pub use filter::{Condition, Field, Filter, Value};
-pub use reports::{ReportOrder, ReportQuery};
+pub use reports::{GROUP_COUNT, ReportOrder, ReportQuery};
 pub use scope::History;
 
 use anchorage_core::reports::LinkTable;
@@ -268,6 +268,19 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+
+    /// How many of the report's links have each combination of `columns`' values: the columns
+    /// as stored, then [`GROUP_COUNT`].
+    pub async fn group_counts(
+        &self,
+        query: &ReportQuery,
+        columns: &[&str],
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        self.scoped(query.report.table, &query.target, |t| {
+            query.group_counts_plan(t, columns)
+        })
+        .await
     }
 
     /// The target's backlink figures at the end of each period.

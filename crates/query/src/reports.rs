@@ -16,6 +16,9 @@ use datafusion::functions_aggregate::expr_fn::{
 use datafusion::functions_nested::expr_fn::array_element;
 use datafusion::logical_expr::{Expr, SortExpr, col, ident, lit, when};
 
+/// The column of [`ReportQuery::group_counts_plan`] counting each group's links.
+pub const GROUP_COUNT: &str = "links";
+
 /// One `ORDER BY` item of a report.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReportOrder {
@@ -222,6 +225,18 @@ impl ReportQuery {
                 col("value").sort(true, false),
             ])?;
         Ok(df)
+    }
+
+    /// How many of the report's links have each combination of `columns`' values.
+    pub fn group_counts_plan(
+        &self,
+        table: DataFrame,
+        columns: &[&str],
+    ) -> Result<DataFrame, QueryError> {
+        let keys: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
+        Ok(self
+            .links(table)?
+            .aggregate(keys, vec![count(lit(1)).alias(GROUP_COUNT)])?)
     }
 
     fn filter_groups(&self, df: DataFrame) -> Result<DataFrame, QueryError> {

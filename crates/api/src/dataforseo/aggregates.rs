@@ -4,16 +4,17 @@
 
 use super::backlinks::{self, link_filter, order_rules};
 use super::envelope::DfsError;
-use super::fields::{RankScale, tld};
+use super::fields::{RankScale, platform_types, tld};
 use super::filters::{self, FilterField};
 use super::task::Task;
+use crate::geoip::{GeoIp, host_country};
 use crate::render::{self, DateStyle};
-use anchorage_core::catalogue::ColType;
+use anchorage_core::catalogue::{ColType, backlink_column};
 use anchorage_core::reports::{
     Agg, DATAFORSEO_COUNTERS, Report, ReportColumn, dataforseo_report_named,
 };
 use anchorage_query::filter::Field;
-use anchorage_query::{Engine, ReportOrder, ReportQuery};
+use anchorage_query::{Engine, GROUP_COUNT, ReportOrder, ReportQuery};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -288,7 +289,11 @@ pub fn parse_summary(task: &Task) -> Result<Request, DfsError> {
 
 /// Runs `summary`: the counters over every link of the target, its own rank and the
 /// breakdowns of its links.
-pub async fn run_summary(engine: &Engine, request: Request) -> Result<Value, DfsError> {
+pub async fn run_summary(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    request: Request,
+) -> Result<Value, DfsError> {
     let query = &request.query;
     let batches = engine.report_totals(query).await?;
     let columns: Vec<(&str, ColType)> = query.select.iter().map(|c| (c.name, c.ty)).collect();
@@ -307,7 +312,7 @@ pub async fn run_summary(engine: &Engine, request: Request) -> Result<Value, Dfs
         .iter()
         .find(|(k, _)| *k == "outgoing_links")
         .map_or(Value::Null, |(_, v)| Value::from(*v));
-    let maps = link_maps(engine, query, request.list_limit).await?;
+    let maps = link_maps(engine, geoip, query, request.list_limit).await?;
     let mut out = Map::new();
     out.insert("target".into(), Value::from(query.target.input.clone()));
     for name in [
@@ -340,21 +345,31 @@ fn info(query: &ReportQuery) -> Value {
     })
 }
 
-/// The breakdowns of the target's links the index can tell: TLDs of the referring hosts,
-/// link types, rel attributes, semantic locations and the countries the referring hosts'
-/// ccTLDs name; each at most `limit` entries, the most frequent first. Platform types are not
-/// in the index (null).
+/// The breakdowns of the target's links: TLDs and countries ([`host_country`]) of the
+/// referring hosts, platform types of the referring pages, link types, rel attributes and
+/// semantic locations; each at most `limit` entries, the most frequent first.
 async fn link_maps(
     engine: &Engine,
+    geoip: Option<&GeoIp>,
     query: &ReportQuery,
     limit: usize,
 ) -> Result<Map<String, Value>, DfsError> {
     let mut tlds: BTreeMap<String, i64> = BTreeMap::new();
     let mut countries: BTreeMap<String, i64> = BTreeMap::new();
-    for (host, n) in engine.value_counts(query, "name_source").await? {
-        *tlds.entry(tld(&host).to_string()).or_default() += n;
-        if let Some(country) = anchorage_core::domain::cctld_country(&host) {
-            *countries.entry(country.to_string()).or_default() += n;
+    for (row, n) in grouped(engine, query, &["name_source", "ip_source"]).await? {
+        let host = row.get("name_source").and_then(Value::as_str).unwrap_or("");
+        *tlds.entry(tld(host).to_string()).or_default() += n;
+        let ip = row.get("ip_source").and_then(Value::as_str);
+        if let Some(country) = host_country(geoip, host, ip) {
+            *countries.entry(country).or_default() += n;
+        }
+    }
+    let mut platforms: BTreeMap<String, i64> = BTreeMap::new();
+    for (row, n) in grouped(engine, query, &["powered_by", "page_type_source"]).await? {
+        if let Value::Array(types) = platform_types(&row) {
+            for t in types.iter().filter_map(Value::as_str) {
+                *platforms.entry(t.to_string()).or_default() += n;
+            }
         }
     }
     let mut attributes = Vec::new();
@@ -381,7 +396,10 @@ async fn link_maps(
         "referring_links_attributes".into(),
         counts_map(attributes, limit),
     );
-    maps.insert("referring_links_platform_types".into(), Value::Null);
+    maps.insert(
+        "referring_links_platform_types".into(),
+        counts_map(platforms.into_iter().collect(), limit),
+    );
     maps.insert(
         "referring_links_semantic_locations".into(),
         counts_map(
@@ -394,6 +412,28 @@ async fn link_maps(
         counts_map(countries.into_iter().collect(), limit),
     );
     Ok(maps)
+}
+
+/// The report's links grouped by `columns` (rendered as DataForSEO values), with how many
+/// links each group has.
+async fn grouped(
+    engine: &Engine,
+    query: &ReportQuery,
+    columns: &[&str],
+) -> Result<Vec<(Map<String, Value>, i64)>, DfsError> {
+    let batches = engine.group_counts(query, columns).await?;
+    let mut typed: Vec<(&str, ColType)> = columns
+        .iter()
+        .map(|c| (*c, backlink_column(c).map_or(ColType::Str, |c| c.ty)))
+        .collect();
+    typed.push((GROUP_COUNT, ColType::Int));
+    Ok(render::rows(&batches, &typed, DateStyle::DataForSeo)
+        .into_iter()
+        .map(|row| {
+            let n = row.get(GROUP_COUNT).and_then(Value::as_i64).unwrap_or(0);
+            (row, n)
+        })
+        .collect())
 }
 
 /// `{value: count}`, the `limit` most frequent values.

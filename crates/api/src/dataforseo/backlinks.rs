@@ -6,6 +6,7 @@ use super::fields::{self, RankScale, queryable};
 use super::filters::{self, FilterField};
 use super::task::Task;
 use super::token::PageToken;
+use crate::geoip::GeoIp;
 use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::{BacklinkReport, backlink_column};
 use anchorage_query::filter::{Field, Filter};
@@ -232,7 +233,12 @@ pub fn order_rules<T>(
 }
 
 /// Runs the request: the page of items, the total and the next page's token.
-pub async fn run(engine: &Engine, request: Request, generation: &str) -> Result<Value, DfsError> {
+pub async fn run(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    request: Request,
+    generation: &str,
+) -> Result<Value, DfsError> {
     let query = &request.query;
     if let Some(token) = &request.token {
         token.check_generation(generation)?;
@@ -241,7 +247,7 @@ pub async fn run(engine: &Engine, request: Request, generation: &str) -> Result<
     let batches = engine.backlinks(query).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
-    fields::with_target_spam_scores(engine, &mut rows).await?;
+    fields::enrich(engine, geoip, &mut rows).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|row| fields::render_item(row, request.scale))

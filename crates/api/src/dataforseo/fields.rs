@@ -5,6 +5,7 @@
 //! DataForSEO types for `available_filters`) are all derived from it. Types and nullability
 //! come from the catalogue column each field reads.
 
+use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
 use serde_json::{Map, Value};
 
@@ -134,7 +135,7 @@ fn first_of(row: &Map<String, Value>, name: &str) -> Value {
 ///
 /// `organization` needs a judgement about the site's owner that no page signal gives, so it is
 /// never assigned.
-fn platform_types(row: &Map<String, Value>) -> Value {
+pub fn platform_types(row: &Map<String, Value>) -> Value {
     let software: Vec<&str> = row
         .get("powered_by")
         .and_then(Value::as_array)
@@ -237,10 +238,12 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
         Value::Bool(anchorage_core::domain::is_ip(text(r, "name_source")))
     }),
     column("domain_from_ip", "ip_source"),
-    // No GeoIP database is read yet: the country is the one the host's ccTLD names.
-    derived("domain_from_country", &["name_source"], |r| {
-        anchorage_core::domain::cctld_country(text(r, "name_source"))
-            .map_or(Value::Null, Value::from)
+    // The referring host's country, which `enrich` adds (README "Countries").
+    derived("domain_from_country", &["name_source", "ip_source"], |r| {
+        r.get(COUNTRY).cloned().unwrap_or_else(|| {
+            anchorage_core::domain::cctld_country(text(r, "name_source"))
+                .map_or(Value::Null, Value::from)
+        })
     }),
     column("page_from_external_links", "links_external"),
     column("page_from_internal_links", "links_internal"),
@@ -277,7 +280,7 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     derived("group_count", &[], group_count),
     column("is_broken", "is_broken"),
     column("url_to_status_code", "http_code_target"),
-    // The linked-to root domain's link-farm score, which `with_target_spam_scores` adds.
+    // The linked-to root domain's link-farm score, which `enrich` adds.
     derived("url_to_spam_score", &["root_name_target"], |r| {
         r.get(TARGET_SPAM_SCORE).cloned().unwrap_or(Value::Null)
     }),
@@ -293,13 +296,16 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     fixed("indirect_link_path", null),
 ];
 
-/// Where [`with_target_spam_scores`] puts a row's `url_to_spam_score`.
+/// Where [`enrich`] puts a row's `url_to_spam_score` and `domain_from_country`.
 const TARGET_SPAM_SCORE: &str = "_url_to_spam_score";
+const COUNTRY: &str = "_domain_from_country";
 
-/// Adds to each row the link-farm score (README "Spam") of its linked-to root domain, looked
-/// up once per distinct domain; rows of a domain the index has not scored get none.
-pub async fn with_target_spam_scores(
+/// Adds to each row what is not in its columns: the link-farm score (README "Spam") of its
+/// linked-to root domain, looked up once per distinct domain (none for a domain the index has
+/// not scored), and the referring host's country ([`host_country`]).
+pub async fn enrich(
     engine: &anchorage_query::Engine,
+    geoip: Option<&GeoIp>,
     rows: &mut [Map<String, Value>],
 ) -> Result<(), anchorage_query::QueryError> {
     let mut scores: std::collections::HashMap<String, Option<u8>> = Default::default();
@@ -316,6 +322,9 @@ pub async fn with_target_spam_scores(
         if let Some(score) = score {
             row.insert(TARGET_SPAM_SCORE.into(), Value::from(score));
         }
+        let ip = row.get("ip_source").and_then(Value::as_str);
+        let country = host_country(geoip, text(row, "name_source"), ip);
+        row.insert(COUNTRY.into(), country.map_or(Value::Null, Value::from));
     }
     Ok(())
 }

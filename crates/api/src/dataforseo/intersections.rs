@@ -9,6 +9,7 @@ use super::envelope::DfsError;
 use super::fields::{self, RankScale};
 use super::filters::{self, FilterField};
 use super::task::{Task, target_of};
+use crate::geoip::GeoIp;
 use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::{BacklinkReport, ColType};
 use anchorage_core::reports::{DATAFORSEO_COUNTERS, Report, dataforseo_report_named};
@@ -239,6 +240,7 @@ fn joined_field(keys: &[&str], report: &Report, name: &str) -> Result<FilterFiel
 
 pub async fn run_intersection(
     engine: &Engine,
+    geoip: Option<&GeoIp>,
     request: IntersectionRequest,
 ) -> Result<Value, DfsError> {
     let (total, batches) = engine.intersect(&request.query).await?;
@@ -256,7 +258,7 @@ pub async fn run_intersection(
             .iter()
             .map(|row| domain_item(row, &request))
             .collect::<Vec<_>>(),
-        Kind::Pages => page_items(engine, &rows, &request).await?,
+        Kind::Pages => page_items(engine, geoip, &rows, &request).await?,
     };
     let targets: Map<String, Value> = request
         .targets
@@ -312,6 +314,7 @@ fn domain_item(row: &Map<String, Value>, request: &IntersectionRequest) -> Value
 /// Each page with, per target it links to, its links to that target as backlink items.
 async fn page_items(
     engine: &Engine,
+    geoip: Option<&GeoIp>,
     rows: &[Map<String, Value>],
     request: &IntersectionRequest,
 ) -> Result<Vec<Value>, DfsError> {
@@ -321,7 +324,7 @@ async fn page_items(
         .collect();
     let mut links_by_part = Vec::with_capacity(request.parts.len());
     for target in &request.parts {
-        links_by_part.push(links_from(engine, target, &pages, request).await?);
+        links_by_part.push(links_from(engine, geoip, target, &pages, request).await?);
     }
     Ok(rows
         .iter()
@@ -348,6 +351,7 @@ async fn page_items(
 /// The target's links from `pages`, up to [`LINKS_PER_PAGE`] per page, as backlink items.
 async fn links_from(
     engine: &Engine,
+    geoip: Option<&GeoIp>,
     target: &Target,
     pages: &[String],
     request: &IntersectionRequest,
@@ -385,7 +389,7 @@ async fn links_from(
     let batches = engine.backlinks(&query).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
-    fields::with_target_spam_scores(engine, &mut rows).await?;
+    fields::enrich(engine, geoip, &mut rows).await?;
     for row in rows {
         let page = row
             .get("url_from")

@@ -211,11 +211,11 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
             let request = backlinks::parse(task)?;
             let engine = state.engine().await?;
             let generation = engine.generation.manifest.generation.clone();
-            backlinks::run(&engine, request, &generation).await
+            backlinks::run(&engine, state.geoip.as_deref(), request, &generation).await
         }
         "summary" => {
             let request = aggregates::parse_summary(task)?;
-            aggregates::run_summary(&*state.engine().await?, request).await
+            aggregates::run_summary(&*state.engine().await?, state.geoip.as_deref(), request).await
         }
         "bulk_ranks" => {
             let request = ranks::parse_bulk_ranks(task)?;
@@ -249,7 +249,12 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
                 intersections::Kind::Pages
             };
             let request = intersections::parse_intersection(task, kind)?;
-            intersections::run_intersection(&*state.engine().await?, request).await
+            intersections::run_intersection(
+                &*state.engine().await?,
+                state.geoip.as_deref(),
+                request,
+            )
+            .await
         }
         "history" | "timeseries_summary" | "timeseries_new_lost_summary" => {
             let engine = state.engine().await?;
