@@ -130,6 +130,27 @@ async fn as_is_returns_the_links_of_ahrefs_all_backlinks() {
         let country = anchorage_core::domain::cctld_country(host);
         assert_eq!(item["domain_from_country"], json!(country), "{host}");
     }
+    let mut copies: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+    for l in truth_backlinks(&root) {
+        *copies
+            .entry((&l.from, &l.to, l.element.item_type()))
+            .or_default() += 1;
+    }
+    for item in &ours {
+        let key = (
+            item["url_from"].as_str().unwrap(),
+            item["url_to"].as_str().unwrap(),
+            item["item_type"].as_str().unwrap(),
+        );
+        assert_eq!(item["links_count"], copies[&key], "{key:?}");
+    }
+    println!(
+        "links_count above 1 on {} of {} items",
+        ours.iter()
+            .filter(|i| i["links_count"].as_i64() > Some(1))
+            .count(),
+        ours.len()
+    );
 }
 
 #[tokio::test]
@@ -1008,4 +1029,111 @@ async fn id_list_and_errors_report_the_answered_tasks() {
     let (_, _, refused) = post(&app, "/v3/backlinks/id_list", &missing.to_string(), None).await;
     assert_eq!(refused["tasks"][0]["status_code"], 40501);
     assert_eq!(refused["tasks_error"], 1);
+}
+
+/// A URL without its scheme: the index keys http and https alike.
+fn schemeless(url: &str) -> &str {
+    url.split_once("://").map_or(url, |(_, rest)| rest)
+}
+
+/// Where `url` ends up after its redirects in the truth (itself when it does not redirect).
+fn destination<'a>(redirects: &BTreeMap<&'a str, &'a str>, mut url: &'a str) -> Vec<&'a str> {
+    let mut hops = vec![url];
+    while let Some(next) = redirects.get(url)
+        && hops.len() < 10
+    {
+        url = next;
+        hops.push(url);
+    }
+    hops
+}
+
+#[tokio::test]
+async fn links_to_urls_redirecting_into_a_page_are_its_indirect_backlinks() {
+    let truth = &web().1.truth;
+    let redirects: BTreeMap<&str, &str> = truth
+        .pages
+        .iter()
+        .filter_map(|p| Some((p.url.as_str(), p.redirect_to.as_deref()?)))
+        .collect();
+    let live: Vec<&TruthLink> = truth
+        .links
+        .iter()
+        .filter(|l| l.is_external() && l.from_status == 200 && !l.page_noindex)
+        .collect();
+    // The page reached through a redirect by the most external links.
+    let mut indirect_of: BTreeMap<&str, Vec<&TruthLink>> = BTreeMap::new();
+    for l in &live {
+        let hops = destination(&redirects, &l.to);
+        let last = *hops.last().unwrap();
+        if schemeless(last) != schemeless(&l.to) {
+            indirect_of.entry(schemeless(last)).or_default().push(l);
+        }
+    }
+    let (page, indirect) = indirect_of
+        .iter()
+        .max_by_key(|(_, links)| links.len())
+        .expect("the synthetic web has redirects that external links point to");
+    let direct: Vec<&&TruthLink> = live.iter().filter(|l| schemeless(&l.to) == *page).collect();
+    let target = format!("http://{page}");
+    let pairs = |links: &[&TruthLink]| -> Vec<(String, String)> {
+        let mut v: Vec<_> = links
+            .iter()
+            .map(|l| (l.from.clone(), l.to.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let direct_links: Vec<&TruthLink> = direct.iter().map(|l| **l).collect();
+    let every: Vec<&TruthLink> = direct_links.iter().chain(indirect).copied().collect();
+
+    let items = every_item(json!({"target": target}), 1000).await;
+    let mut got: Vec<_> = items.iter().map(pair).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        pairs(&every),
+        "direct and indirect backlinks of {target}"
+    );
+    for item in &items {
+        let to = item["url_to"].as_str().unwrap();
+        let is_indirect = schemeless(to) != *page;
+        assert_eq!(item["is_indirect_link"], is_indirect, "{item}");
+        if is_indirect {
+            let path = item["indirect_link_path"].as_array().unwrap();
+            let hops = destination(&redirects, to);
+            let urls: Vec<&str> = path.iter().map(|h| h["url"].as_str().unwrap()).collect();
+            assert_eq!(urls, hops[1..], "{item}");
+            for hop in path {
+                assert_eq!(hop["type"], "redirect");
+                let code = hop["status_code"].as_i64().unwrap();
+                assert!((300..400).contains(&code), "{hop}");
+            }
+        } else {
+            assert_eq!(item["indirect_link_path"], Value::Null);
+        }
+    }
+    println!(
+        "{target}: {} direct and {} indirect backlinks",
+        direct.len(),
+        indirect.len()
+    );
+
+    let only_direct = json!({"target": target, "include_indirect_links": false});
+    let mut got: Vec<_> = every_item(only_direct, 1000)
+        .await
+        .iter()
+        .map(pair)
+        .collect();
+    got.sort();
+    assert_eq!(got, pairs(&direct_links));
+
+    let summary = result("summary", json!({"target": target})).await;
+    assert_eq!(summary["backlinks"], every.len(), "{summary}");
+    let domains = result(
+        "referring_domains",
+        json!({"target": target, "limit": 1000}),
+    )
+    .await;
+    assert_eq!(sum(&domains, "backlinks") as usize, every.len());
 }

@@ -1003,6 +1003,18 @@ pub const BACKLINK_COLUMNS: &[Column] = &[
         description: "The number of unique root domains linked from the target domain.",
     },
     Column {
+        name: "links_count",
+        ty: ColType::Int,
+        nullable: false,
+        enum_values: &[],
+        cost: 1,
+        all_backlinks: NONE,
+        broken_backlinks: NONE,
+        source: Source::History,
+        how: "Links of the same type from the same page to the same URL, in the same state (live or lost), this one included.",
+        description: "How many identical links the referring page has (DataForSEO links_count).",
+    },
+    Column {
         name: "links_external",
         ty: ColType::Int,
         nullable: false,

@@ -145,6 +145,10 @@ pub struct Target {
     pub mode: TargetMode,
     /// Set when the user named a non-default port: only that port matches.
     pub port: Option<u16>,
+    /// URLs outside the target that redirect into it, sorted: links to them are the target's
+    /// indirect backlinks (DataForSEO's `include_indirect_links`). Empty unless a protocol
+    /// asked for them.
+    pub redirecting_urls: Vec<String>,
 }
 
 impl Target {
@@ -174,6 +178,7 @@ impl Target {
             url,
             mode,
             port,
+            redirecting_urls: Vec::new(),
         })
     }
 

@@ -63,7 +63,7 @@ impl LinkFile {
     }
 
     /// The row groups and rows within them whose key pages meet `range`.
-    fn selection(&self, range: &KeyRange) -> (Vec<usize>, RowSelection) {
+    fn selection(&self, ranges: &[KeyRange]) -> (Vec<usize>, RowSelection) {
         let meta = self.metadata.metadata();
         let (Some(columns), Some(offsets)) = (meta.column_index(), meta.offset_index()) else {
             return (Vec::new(), RowSelection::from(Vec::new()));
@@ -80,7 +80,7 @@ impl LinkFile {
                 let end = pages
                     .get(page + 1)
                     .map_or(rows, |next| next.first_row_index as usize);
-                if page_meets(index, page, range) {
+                if ranges.iter().any(|range| page_meets(index, page, range)) {
                     wanted.push(start..end);
                 }
             }
@@ -103,17 +103,18 @@ impl LinkFile {
         (groups, RowSelection::from(selectors))
     }
 
-    /// The columns `names` (those of the file) of every row on a page whose keys meet
-    /// `range`: a superset of the range's rows, which the query's own predicate narrows.
+    /// The columns `names` (those of the file) of every row on a page whose keys meet one of
+    /// `ranges`, each row once: a superset of the ranges' rows, which the query's own
+    /// predicate narrows.
     pub fn read(
         &self,
-        range: &KeyRange,
+        ranges: &[KeyRange],
         names: &HashSet<String>,
     ) -> Result<Vec<RecordBatch>, QueryError> {
         let schema = self.metadata.schema();
         let roots = mask_roots(schema, names);
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
-        let (groups, selection) = self.selection(range);
+        let (groups, selection) = self.selection(ranges);
         if groups.is_empty() {
             let projected = schema.project(&roots)?;
             return Ok(vec![RecordBatch::new_empty(std::sync::Arc::new(projected))]);

@@ -8,6 +8,7 @@ pub mod direct;
 pub mod filter;
 pub mod intersect;
 pub mod preaggregate;
+pub mod redirects;
 pub mod reports;
 pub mod scope;
 pub mod stats;
@@ -23,8 +24,11 @@ use anchorage_core::target::KeyRange;
 use anchorage_core::target::{Protocol, Target};
 use anchorage_core::time::{Micros, iso_date};
 use anchorage_index::DataDir;
+use anchorage_index::build::table::target_key;
 use anchorage_index::build::table::{SOURCE_KEY, TARGET_KEY};
-use anchorage_index::snapshot::{BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS};
+use anchorage_index::snapshot::{
+    BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS, TARGETS,
+};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -34,6 +38,7 @@ use datafusion::logical_expr::{col, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use direct::LinkFile;
 use preaggregate::SCOPE_KEY;
+use redirects::RedirectHops;
 use std::collections::HashMap;
 use std::sync::Arc;
 use thiserror::Error;
@@ -75,6 +80,8 @@ pub struct Engine {
     outlinks_file: Option<Arc<LinkFile>>,
     /// The generation's pre-aggregated reports by file name, keyed by scope.
     preaggregated: HashMap<String, Arc<LinkFile>>,
+    /// Every redirect hop of the generation, loaded on first use (indirect backlinks).
+    redirect_hops: tokio::sync::OnceCell<Arc<RedirectHops>>,
 }
 
 impl Engine {
@@ -131,6 +138,7 @@ impl Engine {
             backlinks_file,
             outlinks_file,
             preaggregated,
+            redirect_hops: Default::default(),
         })
     }
 
@@ -153,8 +161,12 @@ impl Engine {
             return Ok(plan(full)?.collect().await?);
         };
         let columns = direct::referenced_columns(plan(full)?.logical_plan());
-        let range = target.key_range();
-        let batches = tokio::task::spawn_blocking(move || file.read(&range, &columns))
+        let mut ranges = vec![target.key_range()];
+        if table == LinkTable::Backlinks {
+            let redirecting = target.redirecting_urls.iter();
+            ranges.extend(redirecting.map(|url| KeyRange::single(&target_key(url))));
+        }
+        let batches = tokio::task::spawn_blocking(move || file.read(&ranges, &columns))
             .await
             .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
         let rows = self.scoped_ctx.read_batches(batches)?;
@@ -173,9 +185,10 @@ impl Engine {
             direct::referenced_columns(plan(self.scoped_ctx.read_batch(empty)?)?.logical_plan());
         let range = KeyRange::single(key);
         let file = file.clone();
-        let batches = tokio::task::spawn_blocking(move || file.read(&range, &columns))
-            .await
-            .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
+        let batches =
+            tokio::task::spawn_blocking(move || file.read(std::slice::from_ref(&range), &columns))
+                .await
+                .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
         Ok(plan(self.scoped_ctx.read_batches(batches)?)?
             .collect()
             .await?)
@@ -190,6 +203,25 @@ impl Engine {
     fn preaggregated_source(&self, query: &ReportQuery) -> Option<(&Arc<LinkFile>, String)> {
         let (name, key) = preaggregate::source_of(query)?;
         Some((self.preaggregated.get(&name)?, key))
+    }
+
+    /// The URLs outside `target` that redirect into it (at most `limit`, sorted): set them as
+    /// the target's `redirecting_urls` to count its indirect backlinks.
+    pub async fn redirecting_into(
+        &self,
+        target: &Target,
+        limit: usize,
+    ) -> Result<Vec<String>, QueryError> {
+        let path = self.generation.table(TARGETS);
+        let hops = self
+            .redirect_hops
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || RedirectHops::load(&path).map(Arc::new))
+                    .await
+                    .map_err(|e| QueryError::Invalid(format!("reading redirects failed: {e}")))?
+            })
+            .await?;
+        Ok(hops.into_target(target, limit))
     }
 
     /// The instant of the index's latest fetch: "now" as far as the data knows.

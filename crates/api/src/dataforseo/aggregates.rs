@@ -87,6 +87,7 @@ pub struct Request {
     pub query: ReportQuery,
     pub scale: RankScale,
     pub list_limit: usize,
+    pub include_indirect: bool,
 }
 
 /// The fields every aggregate function and `summary` share.
@@ -96,9 +97,7 @@ fn common(task: &Task, report: &'static Report) -> Result<Request, DfsError> {
     let history = backlinks::history(task)?;
     let link_filter = link_filter(task, "backlinks_filters", scale)?;
     let include_internal = !task.bool("exclude_internal_backlinks", true)?;
-    // Anchorage keeps no indirect (redirect/canonical) backlinks: the field is accepted and
-    // changes nothing.
-    task.bool("include_indirect_links", true)?;
+    let include_indirect = task.bool("include_indirect_links", true)?;
     let list_limit = task
         .int("internal_list_limit", 1, MAX_LIST_LIMIT)?
         .unwrap_or(10) as usize;
@@ -119,6 +118,7 @@ fn common(task: &Task, report: &'static Report) -> Result<Request, DfsError> {
         },
         scale,
         list_limit,
+        include_indirect,
     })
 }
 
@@ -214,7 +214,13 @@ const LINK_MAPS: &[&str] = &[
 ];
 
 /// Runs an aggregate function.
-pub async fn run(engine: &Engine, agg: &Aggregate, request: Request) -> Result<Value, DfsError> {
+pub async fn run(
+    engine: &Engine,
+    agg: &Aggregate,
+    mut request: Request,
+) -> Result<Value, DfsError> {
+    let target = &mut request.query.target;
+    backlinks::add_indirect(engine, target, request.include_indirect).await?;
     let query = &request.query;
     let total = engine.report_count(query).await?;
     let batches = engine.report(query).await?;
@@ -292,8 +298,10 @@ pub fn parse_summary(task: &Task) -> Result<Request, DfsError> {
 pub async fn run_summary(
     engine: &Engine,
     geoip: Option<&GeoIp>,
-    request: Request,
+    mut request: Request,
 ) -> Result<Value, DfsError> {
+    let target = &mut request.query.target;
+    backlinks::add_indirect(engine, target, request.include_indirect).await?;
     let query = &request.query;
     let batches = engine.report_totals(query).await?;
     let columns: Vec<(&str, ColType)> = query.select.iter().map(|c| (c.name, c.ty)).collect();

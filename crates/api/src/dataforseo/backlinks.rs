@@ -9,6 +9,7 @@ use super::token::PageToken;
 use crate::geoip::GeoIp;
 use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::{BacklinkReport, backlink_column};
+use anchorage_core::target::Target;
 use anchorage_query::filter::{Field, Filter};
 use anchorage_query::{Aggregation, BacklinksQuery, Engine, History, LINK_GROUP_COUNT, OrderBy};
 use serde_json::{Map, Value, json};
@@ -42,6 +43,7 @@ pub struct Request {
     pub token: Option<PageToken>,
     /// Identifies the request apart from its paging, so a token only continues its own query.
     pub fingerprint: String,
+    pub include_indirect: bool,
 }
 
 pub fn parse(task: &Task) -> Result<Request, DfsError> {
@@ -54,6 +56,7 @@ pub fn parse(task: &Task) -> Result<Request, DfsError> {
     let offset = task.int("offset", 0, MAX_OFFSET)?.unwrap_or(0);
     let history = history(task)?;
     let include_internal = !task.bool("exclude_internal_backlinks", true)?;
+    let include_indirect = task.bool("include_indirect_links", true)?;
     let raw_token = task.str("search_after_token")?.map(str::to_string);
     task.tag()?;
     task.reject_unknown()?;
@@ -86,7 +89,26 @@ pub fn parse(task: &Task) -> Result<Request, DfsError> {
         custom_mode,
         token,
         fingerprint,
+        include_indirect,
     })
+}
+
+/// At most this many redirecting URLs bring a target indirect backlinks.
+const MAX_REDIRECTING_URLS: usize = 10_000;
+
+/// With `include_indirect_links` (the default), the target also covers the URLs that
+/// redirect into it, so links to them count as its (indirect) backlinks.
+pub async fn add_indirect(
+    engine: &Engine,
+    target: &mut Target,
+    include_indirect: bool,
+) -> Result<(), DfsError> {
+    if include_indirect {
+        target.redirecting_urls = engine
+            .redirecting_into(target, MAX_REDIRECTING_URLS)
+            .await?;
+    }
+    Ok(())
 }
 
 pub fn rank_scale(task: &Task) -> Result<RankScale, DfsError> {
@@ -236,18 +258,20 @@ pub fn order_rules<T>(
 pub async fn run(
     engine: &Engine,
     geoip: Option<&GeoIp>,
-    request: Request,
+    mut request: Request,
     generation: &str,
 ) -> Result<Value, DfsError> {
-    let query = &request.query;
     if let Some(token) = &request.token {
         token.check_generation(generation)?;
     }
+    add_indirect(engine, &mut request.query.target, request.include_indirect).await?;
+    let query = &request.query;
     let total = engine.backlinks_count(query).await?;
     let batches = engine.backlinks(query).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
     fields::enrich(engine, geoip, &mut rows).await?;
+    fields::mark_indirect(&query.target, &mut rows);
     let items: Vec<Value> = rows
         .iter()
         .map(|row| fields::render_item(row, request.scale))

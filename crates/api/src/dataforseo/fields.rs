@@ -7,7 +7,7 @@
 
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// DataForSEO's `rank_scale`: ranks are 0–1000 (`one_thousand`, the default) or 0–100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,8 +275,7 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     column("text_pre", "snippet_left"),
     column("text_post", "snippet_right"),
     column("semantic_location", "semantic_location"),
-    // Every occurrence of a link on a page is its own row.
-    fixed("links_count", || Value::from(1)),
+    column("links_count", "links_count"),
     derived("group_count", &[], group_count),
     column("is_broken", "is_broken"),
     column("url_to_status_code", "http_code_target"),
@@ -292,13 +291,51 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
             .unwrap_or(Value::Null)
     }),
     fixed("ranked_keywords_info", null),
-    fixed("is_indirect_link", || Value::Bool(false)),
-    fixed("indirect_link_path", null),
+    derived("is_indirect_link", &["url_to"], |r| {
+        Value::Bool(r.contains_key(INDIRECT))
+    }),
+    derived(
+        "indirect_link_path",
+        &["url_to", "url_redirect", "redirect_kind"],
+        indirect_link_path,
+    ),
 ];
+
+/// The redirect chain an indirect link reaches the target through, hop by hop: each hop's
+/// status code is the code of the redirect that leads to it.
+fn indirect_link_path(row: &Map<String, Value>) -> Value {
+    if !row.contains_key(INDIRECT) {
+        return Value::Null;
+    }
+    let empty = Vec::new();
+    let list = |name: &str| row.get(name).and_then(Value::as_array).unwrap_or(&empty);
+    let hops = list("url_redirect").iter().zip(list("redirect_kind"));
+    Value::Array(
+        hops.map(|(url, code)| json!({"type": "redirect", "status_code": code, "url": url}))
+            .collect(),
+    )
+}
+
+/// Marks the rows whose link reaches `target` only through a redirect (see
+/// `Target::redirecting_urls`).
+pub fn mark_indirect(target: &anchorage_core::target::Target, rows: &mut [Map<String, Value>]) {
+    for row in rows {
+        let url_to = text(row, "url_to");
+        if target
+            .redirecting_urls
+            .binary_search_by(|u| u.as_str().cmp(url_to))
+            .is_ok()
+        {
+            row.insert(INDIRECT.into(), Value::Bool(true));
+        }
+    }
+}
 
 /// Where [`enrich`] puts a row's `url_to_spam_score` and `domain_from_country`.
 const TARGET_SPAM_SCORE: &str = "_url_to_spam_score";
 const COUNTRY: &str = "_domain_from_country";
+/// Set by [`mark_indirect`].
+const INDIRECT: &str = "_indirect";
 
 /// Adds to each row what is not in its columns: the link-farm score (README "Spam") of its
 /// linked-to root domain, looked up once per distinct domain (none for a domain the index has

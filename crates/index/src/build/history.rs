@@ -100,6 +100,9 @@ pub struct LinkHistory<'a> {
     pub discovered: Discovered,
     /// Set after the replay when the index stops keeping the link ([`super::drops`]).
     pub drop_reason: Option<super::drops::DropReason>,
+    /// Links of the same type from this page to the same URL in the same state (live, or
+    /// lost) as this one, itself included: DataForSEO's `links_count`.
+    pub copies: u32,
     ever_lost: bool,
 }
 
@@ -207,10 +210,11 @@ pub fn replay<'a>(
             }
         }
     }
-    let links = order
+    let mut links: Vec<LinkHistory<'a>> = order
         .into_iter()
         .filter_map(|id| known.remove(&id))
         .collect();
+    count_copies(&mut links);
     Some(PageHistory {
         url: &latest.url,
         latest,
@@ -219,6 +223,24 @@ pub fn replay<'a>(
         last_visited: latest.fetched_at,
         links,
     })
+}
+
+fn count_copies(links: &mut [LinkHistory<'_>]) {
+    let mut counts: HashMap<CopyKey<'_>, u32> = HashMap::new();
+    for h in links.iter() {
+        *counts.entry(copy_key(h)).or_insert(0) += 1;
+    }
+    let counted: Vec<u32> = links.iter().map(|h| counts[&copy_key(h)]).collect();
+    for (h, n) in links.iter_mut().zip(counted) {
+        h.copies = n;
+    }
+}
+
+type CopyKey<'a> = (&'a str, &'static str, bool);
+
+fn copy_key<'a>(h: &LinkHistory<'a>) -> CopyKey<'a> {
+    let link: &'a LinkRecord = h.link;
+    (link.url_to.as_str(), link.element.link_type(), h.live)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -257,6 +279,7 @@ fn observe<'a>(
                         Discovered::LinkFound
                     },
                     drop_reason: None,
+                    copies: 1,
                     ever_lost: false,
                 },
             );

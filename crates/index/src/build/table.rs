@@ -257,6 +257,7 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
                 r.metrics.linked_domains_of_domain[r.node.tgt_domain as usize],
             ))
         },
+        "links_count" => |r| Cell::Int(i64::from(r.hist.copies)),
         "links_external" => |r| Cell::Int(i64::from(r.page.content.links_external)),
         "links_internal" => |r| Cell::Int(i64::from(r.page.content.links_internal)),
         "lost_reason" => |r| r.hist.lost_reason.map_or(Cell::Null, |l| s(l.as_str())),
