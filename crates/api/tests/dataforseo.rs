@@ -519,6 +519,25 @@ async fn aggregates_agree_with_the_backlinks() {
     )
     .await;
     assert_eq!(summary["backlinks"], truth.len());
+    let site = web().1.sites_by_popularity()[0];
+    let info = &summary["info"];
+    assert_eq!(info["ip_address"], site.ip, "{info}");
+    let server = info["server"].as_str().unwrap_or_else(|| panic!("{info}"));
+    assert!(
+        site.server.to_lowercase().contains(&server.to_lowercase()),
+        "{} served as {server}",
+        site.server
+    );
+    if let Some(generator) = &site.generator {
+        let cms = info["cms"].as_str().unwrap_or_else(|| panic!("{info}"));
+        assert!(
+            generator.to_lowercase().contains(&cms.to_lowercase()),
+            "{generator}: {cms}"
+        );
+    }
+    assert_eq!(info["target_spam_score"], domain_spam_score(&root));
+    let country = anchorage_core::domain::cctld_country(&site.primary_host);
+    assert_eq!(info["country"], json!(country));
     let hosts: BTreeSet<String> = truth
         .iter()
         .map(|l| anchorage_core::urls::host_of(&l.from).to_string())

@@ -91,6 +91,16 @@ const ASSETS: &[(&str, &str)] = &[
     ("assets.website-files.com", "Webflow"),
 ];
 
+/// Whether a `powered_by` name is a web server (or CDN) rather than page software.
+pub fn is_web_server(name: &str) -> bool {
+    SERVERS.iter().any(|(_, n)| *n == name)
+}
+
+/// Whether a `powered_by` name is a CMS or site generator (as `<meta name=generator>` names).
+pub fn is_site_software(name: &str) -> bool {
+    GENERATORS.iter().any(|(_, n)| *n == name)
+}
+
 /// All asset needles in one case-insensitive automaton: one pass per URL.
 static ASSET_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasick::builder()

@@ -13,6 +13,7 @@ use anchorage_core::catalogue::{ColType, backlink_column};
 use anchorage_core::reports::{
     Agg, DATAFORSEO_COUNTERS, Report, ReportColumn, dataforseo_report_named,
 };
+use anchorage_extract::powered_by;
 use anchorage_query::filter::Field;
 use anchorage_query::{Engine, GROUP_COUNT, ReportOrder, ReportQuery};
 use serde_json::{Map, Value, json};
@@ -333,7 +334,7 @@ pub async fn run_summary(
         out.insert(name.into(), figures.remove(name).unwrap_or(Value::Null));
     }
     out.insert("crawled_pages".into(), Value::Null);
-    out.insert("info".into(), info(query));
+    out.insert("info".into(), info(engine, geoip, query).await?);
     out.insert("internal_links_count".into(), Value::Null);
     out.insert("external_links_count".into(), external);
     out.extend(figures);
@@ -341,16 +342,68 @@ pub async fn run_summary(
     Ok(Value::Object(out))
 }
 
-fn info(query: &ReportQuery) -> Value {
-    json!({
-        "server": null,
-        "cms": null,
-        "platform_type": null,
-        "ip_address": null,
-        "country": null,
-        "is_ip": anchorage_core::domain::is_ip(query.target.host()),
-        "target_spam_score": null,
-    })
+/// `summary.info`: the target's own facts, from its pages the index fetched (seen through
+/// their outgoing links, internal ones included): the web server and the CMS most of those
+/// links' pages name, the platform types of those pages, their most common IP address and its
+/// country ([`host_country`]), and the target root domain's link-farm score.
+async fn info(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    query: &ReportQuery,
+) -> Result<Value, DfsError> {
+    let host = query.target.host();
+    let own_pages = ReportQuery {
+        report: anchorage_core::reports::report("linkeddomains")
+            .ok_or_else(|| DfsError::Internal("report linkeddomains is not catalogued".into()))?,
+        target: anchorage_core::target::Target {
+            redirecting_urls: Vec::new(),
+            ..query.target.clone()
+        },
+        link_filter: None,
+        group_filter: None,
+        history: anchorage_query::History::Live,
+        include_internal: true,
+        ..query.clone()
+    };
+    let mut software: BTreeMap<String, i64> = BTreeMap::new();
+    let mut platforms: BTreeMap<String, i64> = BTreeMap::new();
+    let mut ips: BTreeMap<String, i64> = BTreeMap::new();
+    let columns = ["powered_by", "page_type_source", "ip_source"];
+    for (row, n) in grouped(engine, &own_pages, &columns).await? {
+        if let Some(names) = row.get("powered_by").and_then(Value::as_array) {
+            for name in names.iter().filter_map(Value::as_str) {
+                *software.entry(name.to_string()).or_default() += n;
+            }
+        }
+        if let Value::Array(types) = platform_types(&row) {
+            for t in types.iter().filter_map(Value::as_str) {
+                *platforms.entry(t.to_string()).or_default() += n;
+            }
+        }
+        if let Some(ip) = row.get("ip_source").and_then(Value::as_str) {
+            *ips.entry(ip.to_string()).or_default() += n;
+        }
+    }
+    let most_common = |counts: &BTreeMap<String, i64>, keep: &dyn Fn(&str) -> bool| {
+        counts
+            .iter()
+            .filter(|(name, _)| keep(name))
+            .max_by_key(|(name, n)| (**n, std::cmp::Reverse(name.as_str())))
+            .map(|(name, _)| name.clone())
+    };
+    let ip = most_common(&ips, &|_| true);
+    let spam = engine
+        .domain_spam_score(anchorage_core::domain::root_domain(host))
+        .await?;
+    Ok(json!({
+        "server": most_common(&software, &powered_by::is_web_server),
+        "cms": most_common(&software, &powered_by::is_site_software),
+        "platform_type": (!platforms.is_empty()).then(|| platforms.keys().cloned().collect::<Vec<_>>()),
+        "ip_address": ip,
+        "country": host_country(geoip, host, ip.as_deref()),
+        "is_ip": anchorage_core::domain::is_ip(host),
+        "target_spam_score": spam,
+    }))
 }
 
 /// The breakdowns of the target's links: TLDs and countries ([`host_country`]) of the
