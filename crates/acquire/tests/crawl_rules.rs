@@ -1,7 +1,7 @@
 //! The crawler's rules against scripted loopback servers: robots.txt (disallow, crawl-delay,
 //! sitemaps), redirects (loops, endless chains), size caps (an endless body, a gzip bomb),
-//! refused addresses, backoff on 503 with `Retry-After`, target checks, recrawl and the
-//! journal's recovery after a failed commit.
+//! refused addresses, too many response headers, backoff on 429 and 503 with `Retry-After`,
+//! `max_pages`, target checks, recrawl and the journal's recovery after a failed commit.
 
 mod crawl_support;
 
@@ -278,13 +278,23 @@ async fn private_addresses_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_unavailable_backs_off_and_retries() {
+    backs_off_and_retries_after(503).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_requests_backs_off_and_retries() {
+    backs_off_and_retries_after(429).await;
+}
+
+/// `/busy` answers `code` with `Retry-After: 1` once, then 200.
+async fn backs_off_and_retries_after(code: u16) {
     let calls = Arc::new(AtomicUsize::new(0));
     let c2 = calls.clone();
     let server = TestServer::start(Arc::new(move |_, _, path: &str, _| match path {
         "/" => Some(html(r#"<a href="/busy">b</a>"#)),
         "/busy" => {
             if c2.fetch_add(1, Ordering::SeqCst) == 0 {
-                let mut r = status(503, "busy");
+                let mut r = status(code, "busy");
                 r.headers_mut().insert("retry-after", "1".parse().unwrap());
                 Some(r)
             } else {
@@ -303,12 +313,68 @@ async fn service_unavailable_backs_off_and_retries() {
     .await
     .unwrap();
     let hits = server.hits(SITE, "/busy");
-    assert_eq!(hits.len(), 2);
+    assert_eq!(hits.len(), 2, "{code}");
     assert!(hits[1].at - hits[0].at >= Duration::from_millis(990));
     assert_eq!(report.stats.throttled, 1);
     let got = sink.got(&url(&server, "/busy"));
     assert_eq!(got.len(), 1, "only the final answer is recorded");
     assert_eq!(got[0].status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_pages_stops_the_crawl() {
+    let server = TestServer::start(Arc::new(|_, _, path: &str, _| match path {
+        "/" => Some(html(
+            &(1..=9)
+                .map(|i| format!(r#"<a href="/{i}">{i}</a>"#))
+                .collect::<String>(),
+        )),
+        _ if path.len() == 2 => Some(html("leaf")),
+        _ => None,
+    }))
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = config(tmp.path(), &seed(&server, "/"), &[SITE]);
+    c.max_pages = Some(4);
+    let sink = MemorySink::default();
+    let report = run(c, sink.clone()).await.unwrap();
+    assert_eq!(report.stop, StopReason::MaxPages);
+    assert_eq!(report.stats.pages, 4);
+    assert_eq!(sink.committed_urls(FetchPurpose::Page).len(), 4);
+    let leaves = (1..=9).filter(|i| !server.hits(SITE, &format!("/{i}")).is_empty());
+    assert_eq!(leaves.count(), 3, "the seed and three of its links");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_response_headers_are_refused() {
+    let server = TestServer::start(Arc::new(|_, _, path: &str, _| match path {
+        "/" => Some(html(r#"<a href="/heavy">h</a>"#)),
+        "/heavy" => {
+            let mut r = html("never read");
+            for i in 0..40 {
+                let name = format!("x-filler-{i}");
+                let name = axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+                r.headers_mut()
+                    .insert(name, "x".repeat(64).parse().unwrap());
+            }
+            Some(r)
+        }
+        _ => None,
+    }))
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = config(tmp.path(), &seed(&server, "/"), &[SITE]);
+    c.limits.max_headers = 32;
+    let sink = MemorySink::default();
+    let report = run(c, sink.clone()).await.unwrap();
+    assert_eq!(
+        report.stats.errors.get(&ErrorKind::HeadersTooLarge),
+        Some(&1)
+    );
+    let got = sink.got(&url(&server, "/heavy"));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].error, Some(FetchError::TooLarge), "{:?}", got[0]);
+    assert_eq!(got[0].body_len, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
