@@ -35,7 +35,11 @@ const LIVE: &str = "/v3/backlinks/backlinks/live";
 
 /// Posts one task; the envelope.
 async fn call(function: &str, task: Value) -> Value {
-    let app = web().0.app();
+    call_on(&web().0, function, task).await
+}
+
+async fn call_on(index: &Index, function: &str, task: Value) -> Value {
+    let app = index.app();
     let uri = format!("/v3/backlinks/{function}/live");
     let (status, _, json) = post(&app, &uri, &json!([task]).to_string(), None).await;
     assert_eq!(status, 200, "{json}");
@@ -44,7 +48,11 @@ async fn call(function: &str, task: Value) -> Value {
 
 /// The result of a successful one-task call.
 async fn result(function: &str, task: Value) -> Value {
-    let envelope = call(function, task.clone()).await;
+    result_on(&web().0, function, task).await
+}
+
+async fn result_on(index: &Index, function: &str, task: Value) -> Value {
+    let envelope = call_on(index, function, task.clone()).await;
     let t = &envelope["tasks"][0];
     assert_eq!(t["status_code"], 20000, "{task} → {envelope}");
     assert_eq!(envelope["tasks_error"], 0);
@@ -58,11 +66,15 @@ fn items(result: &Value) -> &Vec<Value> {
 }
 
 /// Every item of a `backlinks` task, page after page through `search_after_token`.
-async fn every_item(mut task: Value, limit: u64) -> Vec<Value> {
+async fn every_item(task: Value, limit: u64) -> Vec<Value> {
+    every_item_on(&web().0, task, limit).await
+}
+
+async fn every_item_on(index: &Index, mut task: Value, limit: u64) -> Vec<Value> {
     task["limit"] = json!(limit);
     let mut out = Vec::new();
     loop {
-        let r = result("backlinks", task.clone()).await;
+        let r = result_on(index, "backlinks", task.clone()).await;
         out.extend(items(&r).iter().cloned());
         match r["search_after_token"].as_str() {
             Some(token) => task["search_after_token"] = json!(token),
@@ -1155,4 +1167,106 @@ async fn links_to_urls_redirecting_into_a_page_are_its_indirect_backlinks() {
     )
     .await;
     assert_eq!(sum(&domains, "backlinks") as usize, every.len());
+    let shared = json!({"targets": {"1": target}, "limit": 1000});
+    let pages = result("page_intersection", shared).await;
+    let links_of = |item: &Value| -> Vec<(String, String)> {
+        let links = item["page_intersection"]["1"].as_array().unwrap();
+        assert!(
+            links.iter().all(|l| l["is_indirect_link"].is_boolean()),
+            "{item}"
+        );
+        links.iter().map(pair).collect()
+    };
+    let mut got: Vec<_> = self::items(&pages).iter().flat_map(links_of).collect();
+    got.sort();
+    assert_eq!(got, pairs(&every), "page_intersection of {target}");
+}
+
+/// The synthetic web of the next epoch, where one page's canonical moved to a sibling page.
+fn moved_canonical_web() -> &'static (Index, SyntheticWeb) {
+    static WEB: OnceLock<(Index, SyntheticWeb)> = OnceLock::new();
+    WEB.get_or_init(|| Index::of_synthetic_web_at(7, 1))
+}
+
+#[tokio::test]
+async fn links_to_a_page_naming_another_canonical_are_indirect_backlinks_of_that_canonical() {
+    let (index, web) = moved_canonical_web();
+    let truth = &web.truth;
+    let (page, canonical) = truth
+        .pages
+        .iter()
+        .filter(|p| p.status == 200)
+        .find_map(|p| {
+            let canonical = p.canonical.as_deref()?;
+            (schemeless(canonical) != schemeless(&p.url)).then_some((p.url.as_str(), canonical))
+        })
+        .expect("epoch 1 moves a canonical");
+    let redirects: BTreeMap<&str, &str> = truth
+        .pages
+        .iter()
+        .filter_map(|p| Some((p.url.as_str(), p.redirect_to.as_deref()?)))
+        .collect();
+    // Live links leading to `to`: the canonical page's own, or through a redirect into it.
+    let live = |to: &str| -> Vec<(String, String)> {
+        let mut v: Vec<_> = truth
+            .links
+            .iter()
+            .filter(|l| l.from_status == 200 && !l.page_noindex)
+            .filter(|l| schemeless(destination(&redirects, &l.to).last().unwrap()) == to)
+            .map(|l| (l.from.clone(), l.to.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let (direct, indirect) = (live(schemeless(canonical)), live(schemeless(page)));
+    assert!(!indirect.is_empty(), "links to {page}");
+    let task = json!({
+        "target": format!("http://{}", schemeless(canonical)),
+        "exclude_internal_backlinks": false,
+    });
+    let items = every_item_on(index, task.clone(), 1000).await;
+    let mut got: Vec<_> = items.iter().map(pair).collect();
+    got.sort();
+    let mut expected: Vec<_> = direct.iter().chain(&indirect).cloned().collect();
+    expected.sort();
+    assert_eq!(
+        got, expected,
+        "direct and indirect backlinks of {canonical}"
+    );
+    for item in &items {
+        let to = schemeless(item["url_to"].as_str().unwrap());
+        assert_eq!(
+            item["is_indirect_link"],
+            to != schemeless(canonical),
+            "{item}"
+        );
+        if to == schemeless(page) {
+            let path = &item["indirect_link_path"];
+            assert_eq!(path.as_array().map(Vec::len), Some(1), "{item}");
+            assert_eq!(path[0]["type"], "canonical");
+            assert_eq!(path[0]["status_code"], 200);
+            assert_eq!(
+                schemeless(path[0]["url"].as_str().unwrap()),
+                schemeless(canonical)
+            );
+        }
+    }
+    println!(
+        "{canonical}: {} direct backlinks, {} through the canonical of {page}",
+        direct.len(),
+        indirect.len()
+    );
+    let mut only_direct = task;
+    only_direct["include_indirect_links"] = json!(false);
+    let mut got: Vec<_> = every_item_on(index, only_direct, 1000)
+        .await
+        .iter()
+        .map(pair)
+        .collect();
+    got.sort();
+    let only_links_to_it: Vec<_> = direct
+        .into_iter()
+        .filter(|(_, to)| schemeless(to) == schemeless(canonical))
+        .collect();
+    assert_eq!(got, only_links_to_it);
 }

@@ -145,10 +145,10 @@ pub struct Target {
     pub mode: TargetMode,
     /// Set when the user named a non-default port: only that port matches.
     pub port: Option<u16>,
-    /// URLs outside the target that redirect into it, sorted: links to them are the target's
-    /// indirect backlinks (DataForSEO's `include_indirect_links`). Empty unless a protocol
-    /// asked for them.
-    pub redirecting_urls: Vec<String>,
+    /// URLs outside the target that redirect into it or name one of its URLs as their
+    /// canonical, sorted: links to them are the target's indirect backlinks (DataForSEO's
+    /// `include_indirect_links`). Empty unless a protocol asked for them.
+    pub indirect_urls: Vec<String>,
 }
 
 impl Target {
@@ -178,7 +178,7 @@ impl Target {
             url,
             mode,
             port,
-            redirecting_urls: Vec::new(),
+            indirect_urls: Vec::new(),
         })
     }
 

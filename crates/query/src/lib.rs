@@ -6,9 +6,9 @@
 pub mod backlinks;
 pub mod direct;
 pub mod filter;
+pub mod indirect;
 pub mod intersect;
 pub mod preaggregate;
-pub mod redirects;
 pub mod reports;
 pub mod scope;
 pub mod stats;
@@ -27,7 +27,7 @@ use anchorage_index::DataDir;
 use anchorage_index::build::table::target_key;
 use anchorage_index::build::table::{SOURCE_KEY, TARGET_KEY};
 use anchorage_index::snapshot::{
-    BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS, TARGETS,
+    BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS, PAGES, TARGETS,
 };
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
@@ -37,8 +37,8 @@ use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::{col, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
 use direct::LinkFile;
+use indirect::{IndirectHops, IndirectUrl};
 use preaggregate::SCOPE_KEY;
-use redirects::RedirectHops;
 use std::collections::HashMap;
 use std::sync::Arc;
 use thiserror::Error;
@@ -80,8 +80,9 @@ pub struct Engine {
     outlinks_file: Option<Arc<LinkFile>>,
     /// The generation's pre-aggregated reports by file name, keyed by scope.
     preaggregated: HashMap<String, Arc<LinkFile>>,
-    /// Every redirect hop of the generation, loaded on first use (indirect backlinks).
-    redirect_hops: tokio::sync::OnceCell<Arc<RedirectHops>>,
+    /// Every redirect hop and canonical of the generation, loaded on first use (indirect
+    /// backlinks).
+    indirect_hops: tokio::sync::OnceCell<Arc<IndirectHops>>,
 }
 
 impl Engine {
@@ -138,7 +139,7 @@ impl Engine {
             backlinks_file,
             outlinks_file,
             preaggregated,
-            redirect_hops: Default::default(),
+            indirect_hops: Default::default(),
         })
     }
 
@@ -163,8 +164,8 @@ impl Engine {
         let columns = direct::referenced_columns(plan(full)?.logical_plan());
         let mut ranges = vec![target.key_range()];
         if table == LinkTable::Backlinks {
-            let redirecting = target.redirecting_urls.iter();
-            ranges.extend(redirecting.map(|url| KeyRange::single(&target_key(url))));
+            let indirect = target.indirect_urls.iter();
+            ranges.extend(indirect.map(|url| KeyRange::single(&target_key(url))));
         }
         let batches = tokio::task::spawn_blocking(move || file.read(&ranges, &columns))
             .await
@@ -205,20 +206,23 @@ impl Engine {
         Some((self.preaggregated.get(&name)?, key))
     }
 
-    /// The URLs outside `target` that redirect into it (at most `limit`, sorted): set them as
-    /// the target's `redirecting_urls` to count its indirect backlinks.
-    pub async fn redirecting_into(
+    /// The URLs outside `target` that redirect into it or name it as their canonical (at
+    /// most `limit`, sorted): set them as the target's `indirect_urls` to count its indirect
+    /// backlinks.
+    pub async fn indirect_into(
         &self,
         target: &Target,
         limit: usize,
-    ) -> Result<Vec<String>, QueryError> {
-        let path = self.generation.table(TARGETS);
+    ) -> Result<Vec<IndirectUrl>, QueryError> {
+        let targets = self.generation.table(TARGETS);
+        let pages = self.generation.table(PAGES);
         let hops = self
-            .redirect_hops
+            .indirect_hops
             .get_or_try_init(|| async move {
-                tokio::task::spawn_blocking(move || RedirectHops::load(&path).map(Arc::new))
-                    .await
-                    .map_err(|e| QueryError::Invalid(format!("reading redirects failed: {e}")))?
+                let load = move || IndirectHops::load(&targets, &pages).map(Arc::new);
+                tokio::task::spawn_blocking(load).await.map_err(|e| {
+                    QueryError::Invalid(format!("reading redirects and canonicals failed: {e}"))
+                })?
             })
             .await?;
         Ok(hops.into_target(target, limit))

@@ -123,7 +123,7 @@ pub fn source_of(query: &ReportQuery) -> Option<(String, String)> {
     let plain = query.link_filter.is_none()
         && query.protocol == Protocol::Both
         && target.port.is_none()
-        && target.redirecting_urls.is_empty()
+        && target.indirect_urls.is_empty()
         && !query.include_internal;
     if !pre_aggregated || !plain {
         return None;

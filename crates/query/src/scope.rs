@@ -74,9 +74,9 @@ pub fn predicate_with(
     if let Some(port_number) = target.port {
         p = p.and(col(port).eq(lit(i64::from(port_number))));
     }
-    if table == LinkTable::Backlinks && !target.redirecting_urls.is_empty() {
-        let redirecting = target.redirecting_urls.iter().map(|u| lit(u.as_str()));
-        p = p.or(col("url_to").in_list(redirecting.collect(), false));
+    if table == LinkTable::Backlinks && !target.indirect_urls.is_empty() {
+        let indirect = target.indirect_urls.iter().map(|u| lit(u.as_str()));
+        p = p.or(col("url_to").in_list(indirect.collect(), false));
     }
     p.and(rows_predicate(table, protocol, internal, history))
 }

@@ -356,7 +356,7 @@ async fn info(
         report: anchorage_core::reports::report("linkeddomains")
             .ok_or_else(|| DfsError::Internal("report linkeddomains is not catalogued".into()))?,
         target: anchorage_core::target::Target {
-            redirecting_urls: Vec::new(),
+            indirect_urls: Vec::new(),
             ..query.target.clone()
         },
         link_filter: None,

@@ -11,8 +11,10 @@ use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::{BacklinkReport, backlink_column};
 use anchorage_core::target::Target;
 use anchorage_query::filter::{Field, Filter};
+use anchorage_query::indirect::Via;
 use anchorage_query::{Aggregation, BacklinksQuery, Engine, History, LINK_GROUP_COUNT, OrderBy};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 pub const MAX_LIMIT: i64 = 1000;
 pub const MAX_OFFSET: i64 = 20_000;
@@ -93,22 +95,26 @@ pub fn parse(task: &Task) -> Result<Request, DfsError> {
     })
 }
 
-/// At most this many redirecting URLs bring a target indirect backlinks.
-const MAX_REDIRECTING_URLS: usize = 10_000;
+/// At most this many redirecting or canonicalising URLs bring a target indirect backlinks.
+const MAX_INDIRECT_URLS: usize = 10_000;
+
+/// The URLs that lead into a target indirectly, and how (see [`fields::mark_indirect`]).
+pub type Indirect = BTreeMap<String, Via>;
 
 /// With `include_indirect_links` (the default), the target also covers the URLs that
-/// redirect into it, so links to them count as its (indirect) backlinks.
+/// redirect into it or name it as their canonical, so links to them count as its (indirect)
+/// backlinks.
 pub async fn add_indirect(
     engine: &Engine,
     target: &mut Target,
     include_indirect: bool,
-) -> Result<(), DfsError> {
-    if include_indirect {
-        target.redirecting_urls = engine
-            .redirecting_into(target, MAX_REDIRECTING_URLS)
-            .await?;
+) -> Result<Indirect, DfsError> {
+    if !include_indirect {
+        return Ok(Indirect::new());
     }
-    Ok(())
+    let urls = engine.indirect_into(target, MAX_INDIRECT_URLS).await?;
+    target.indirect_urls = urls.iter().map(|u| u.url.clone()).collect();
+    Ok(urls.into_iter().map(|u| (u.url, u.via)).collect())
 }
 
 pub fn rank_scale(task: &Task) -> Result<RankScale, DfsError> {
@@ -264,14 +270,15 @@ pub async fn run(
     if let Some(token) = &request.token {
         token.check_generation(generation)?;
     }
-    add_indirect(engine, &mut request.query.target, request.include_indirect).await?;
+    let indirect =
+        add_indirect(engine, &mut request.query.target, request.include_indirect).await?;
     let query = &request.query;
     let total = engine.backlinks_count(query).await?;
     let batches = engine.backlinks(query).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
     fields::enrich(engine, geoip, &mut rows).await?;
-    fields::mark_indirect(&query.target, &mut rows);
+    fields::mark_indirect(&indirect, &mut rows);
     let items: Vec<Value> = rows
         .iter()
         .map(|row| fields::render_item(row, request.scale))

@@ -7,6 +7,7 @@
 
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
+use anchorage_query::indirect::Via;
 use serde_json::{Map, Value, json};
 
 /// DataForSEO's `rank_scale`: ranks are 0–1000 (`one_thousand`, the default) or 0–100.
@@ -296,45 +297,58 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     }),
     derived(
         "indirect_link_path",
-        &["url_to", "url_redirect", "redirect_kind"],
+        &[
+            "url_to",
+            "url_redirect",
+            "redirect_kind",
+            "http_code_target",
+        ],
         indirect_link_path,
     ),
 ];
 
-/// The redirect chain an indirect link reaches the target through, hop by hop: each hop's
-/// status code is the code of the redirect that leads to it.
+/// How an indirect link reaches the target: the redirect chain hop by hop (each hop's status
+/// code is the code of the redirect that leads to it), or the canonical the linked page names
+/// (with the code that page answered).
 fn indirect_link_path(row: &Map<String, Value>) -> Value {
-    if !row.contains_key(INDIRECT) {
-        return Value::Null;
+    match row.get(INDIRECT) {
+        None => Value::Null,
+        Some(Value::String(canonical)) => json!([{
+            "type": "canonical",
+            "status_code": row.get("http_code_target").cloned().unwrap_or(Value::Null),
+            "url": canonical,
+        }]),
+        Some(_) => {
+            let empty = Vec::new();
+            let list = |name: &str| row.get(name).and_then(Value::as_array).unwrap_or(&empty);
+            let hops = list("url_redirect").iter().zip(list("redirect_kind"));
+            Value::Array(
+                hops.map(
+                    |(url, code)| json!({"type": "redirect", "status_code": code, "url": url}),
+                )
+                .collect(),
+            )
+        }
     }
-    let empty = Vec::new();
-    let list = |name: &str| row.get(name).and_then(Value::as_array).unwrap_or(&empty);
-    let hops = list("url_redirect").iter().zip(list("redirect_kind"));
-    Value::Array(
-        hops.map(|(url, code)| json!({"type": "redirect", "status_code": code, "url": url}))
-            .collect(),
-    )
 }
 
-/// Marks the rows whose link reaches `target` only through a redirect (see
-/// `Target::redirecting_urls`).
-pub fn mark_indirect(target: &anchorage_core::target::Target, rows: &mut [Map<String, Value>]) {
+/// Marks the rows whose link reaches the target only through a redirect or a canonical
+/// (`indirect`, from [`super::backlinks::add_indirect`]).
+pub fn mark_indirect(indirect: &super::backlinks::Indirect, rows: &mut [Map<String, Value>]) {
     for row in rows {
-        let url_to = text(row, "url_to");
-        if target
-            .redirecting_urls
-            .binary_search_by(|u| u.as_str().cmp(url_to))
-            .is_ok()
-        {
-            row.insert(INDIRECT.into(), Value::Bool(true));
-        }
+        let how = match indirect.get(text(row, "url_to")) {
+            None => continue,
+            Some(Via::Redirect) => Value::Null,
+            Some(Via::Canonical(url)) => Value::String(url.clone()),
+        };
+        row.insert(INDIRECT.into(), how);
     }
 }
 
 /// Where [`enrich`] puts a row's `url_to_spam_score` and `domain_from_country`.
 const TARGET_SPAM_SCORE: &str = "_url_to_spam_score";
 const COUNTRY: &str = "_domain_from_country";
-/// Set by [`mark_indirect`].
+/// Set by [`mark_indirect`]: null for a redirect, else the canonical URL.
 const INDIRECT: &str = "_indirect";
 
 /// Adds to each row what is not in its columns: the link-farm score (README "Spam") of its

@@ -55,6 +55,7 @@ pub struct IntersectionRequest {
     parts: Vec<Target>,
     history: History,
     include_internal: bool,
+    include_indirect: bool,
     query: Intersection,
     scale: RankScale,
 }
@@ -78,8 +79,7 @@ pub fn parse_intersection(task: &Task, kind: Kind) -> Result<IntersectionRequest
         Kind::Pages => None,
     };
     let include_internal = !task.bool("exclude_internal_backlinks", true)?;
-    // Anchorage keeps no indirect (redirect/canonical) backlinks: accepted, changes nothing.
-    task.bool("include_indirect_links", true)?;
+    let include_indirect = task.bool("include_indirect_links", true)?;
     task.int("internal_list_limit", 1, 1000)?;
     let require_all = task.one_of("intersection_mode", &["all", "partial"], "all")? == "all";
     let keys: Vec<&str> = targets.iter().map(|(k, _)| k.as_str()).collect();
@@ -129,6 +129,7 @@ pub fn parse_intersection(task: &Task, kind: Kind) -> Result<IntersectionRequest
         parts,
         history,
         include_internal,
+        include_indirect,
         query,
         scale,
     })
@@ -241,8 +242,9 @@ fn joined_field(keys: &[&str], report: &Report, name: &str) -> Result<FilterFiel
 pub async fn run_intersection(
     engine: &Engine,
     geoip: Option<&GeoIp>,
-    request: IntersectionRequest,
+    mut request: IntersectionRequest,
 ) -> Result<Value, DfsError> {
+    let indirect = add_indirect(engine, &mut request).await?;
     let (total, batches) = engine.intersect(&request.query).await?;
     let mut columns: Vec<(&str, ColType)> =
         vec![(KEY, ColType::Str), (INTERSECTIONS, ColType::Int)];
@@ -258,7 +260,7 @@ pub async fn run_intersection(
             .iter()
             .map(|row| domain_item(row, &request))
             .collect::<Vec<_>>(),
-        Kind::Pages => page_items(engine, geoip, &rows, &request).await?,
+        Kind::Pages => page_items(engine, geoip, &rows, &request, &indirect).await?,
     };
     let targets: Map<String, Value> = request
         .targets
@@ -271,6 +273,24 @@ pub async fn run_intersection(
         "items_count": items.len(),
         "items": items,
     }))
+}
+
+/// With `include_indirect_links`, every target and excluded target also covers the URLs
+/// leading into it ([`backlinks::add_indirect`]); the targets' indirect URLs, in part order.
+async fn add_indirect(
+    engine: &Engine,
+    request: &mut IntersectionRequest,
+) -> Result<Vec<backlinks::Indirect>, DfsError> {
+    let include = request.include_indirect;
+    let mut indirect = Vec::with_capacity(request.parts.len());
+    for (target, part) in request.parts.iter_mut().zip(&mut request.query.parts) {
+        indirect.push(backlinks::add_indirect(engine, target, include).await?);
+        part.target = target.clone();
+    }
+    for excluded in &mut request.query.excluded {
+        backlinks::add_indirect(engine, &mut excluded.target, include).await?;
+    }
+    Ok(indirect)
 }
 
 fn summary(row: &Map<String, Value>) -> Value {
@@ -317,14 +337,16 @@ async fn page_items(
     geoip: Option<&GeoIp>,
     rows: &[Map<String, Value>],
     request: &IntersectionRequest,
+    indirect: &[backlinks::Indirect],
 ) -> Result<Vec<Value>, DfsError> {
     let pages: Vec<String> = rows
         .iter()
         .filter_map(|r| r.get(KEY).and_then(Value::as_str).map(str::to_string))
         .collect();
     let mut links_by_part = Vec::with_capacity(request.parts.len());
-    for target in &request.parts {
-        links_by_part.push(links_from(engine, geoip, target, &pages, request).await?);
+    for (target, indirect) in request.parts.iter().zip(indirect) {
+        let links = links_from(engine, geoip, target, indirect, &pages, request).await?;
+        links_by_part.push(links);
     }
     Ok(rows
         .iter()
@@ -353,6 +375,7 @@ async fn links_from(
     engine: &Engine,
     geoip: Option<&GeoIp>,
     target: &Target,
+    indirect: &backlinks::Indirect,
     pages: &[String],
     request: &IntersectionRequest,
 ) -> Result<HashMap<String, Vec<Value>>, DfsError> {
@@ -390,6 +413,7 @@ async fn links_from(
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let mut rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
     fields::enrich(engine, geoip, &mut rows).await?;
+    fields::mark_indirect(indirect, &mut rows);
     for row in rows {
         let page = row
             .get("url_from")

@@ -33,7 +33,12 @@ impl Index {
 
     /// The synthetic web of `seed`, written as WARC, ingested and built.
     pub fn of_synthetic_web(seed: u64) -> (Index, SyntheticWeb) {
-        let web = generate(&SynthConfig::with_seed(seed), 0);
+        Index::of_synthetic_web_at(seed, 0)
+    }
+
+    /// The synthetic web of `seed` as it is at `epoch`, ingested alone and built.
+    pub fn of_synthetic_web_at(seed: u64, epoch: u32) -> (Index, SyntheticWeb) {
+        let web = generate(&SynthConfig::with_seed(seed), epoch);
         let mut index = Index::empty();
         let warc = index.dir.root().join("synthetic.warc.gz");
         web.write_warc(&warc).expect("warc");

@@ -79,6 +79,16 @@ pub struct PageHistory<'a> {
     pub links: Vec<LinkHistory<'a>>,
 }
 
+impl PageHistory<'_> {
+    /// The other URL the page names as its canonical now, if it answers 2xx and names one:
+    /// links to the page are that URL's indirect backlinks.
+    pub fn canonical_elsewhere(&self) -> Option<&str> {
+        let answers = (200..300).contains(&self.latest.http_code);
+        let canonical = self.content.canonical.as_deref()?;
+        (answers && !is_own_canonical(self.content)).then_some(canonical)
+    }
+}
+
 /// One link across the fetches of its page.
 #[derive(Debug, Clone)]
 pub struct LinkHistory<'a> {

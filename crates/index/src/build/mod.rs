@@ -296,6 +296,8 @@ struct PageRow<'a> {
     key: String,
     http_code: u16,
     title: Option<&'a str>,
+    /// Another URL this page names as its canonical ([`PageHistory::canonical_elsewhere`]).
+    canonical: Option<&'a str>,
     url_rating: f64,
     refdomains: u32,
     first_seen: Micros,
@@ -320,6 +322,7 @@ fn write_pages(
                 key: table::target_key(h.url),
                 http_code: h.latest.http_code,
                 title: h.content.title.as_deref(),
+                canonical: h.canonical_elsewhere(),
                 url_rating: metrics.url_rating.get(id).copied().unwrap_or(0.0),
                 refdomains: metrics.refdomains_of_page.get(id).copied().unwrap_or(0),
                 first_seen: h.first_seen,
