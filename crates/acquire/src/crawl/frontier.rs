@@ -1,7 +1,8 @@
 //! The in-memory frontier: one queue per host, and the order hosts take turns in.
 //!
-//! **Priority.** Within a host, jobs go by depth (shallower first), then by the quality the
-//! sink gave the link that found them (higher first), then by discovery order. Across hosts,
+//! **Priority.** Within a host, jobs go by depth (shallower first), then by quality (higher
+//! first: the link's place on its page and its page's own quality, see [`super`]), then by
+//! discovery order. Across hosts,
 //! every host allowed to send now competes with its best job by the same key, so the crawl
 //! is breadth-first over the whole scope as far as politeness allows.
 //!

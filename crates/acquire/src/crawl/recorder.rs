@@ -89,6 +89,18 @@ struct Parent {
     depth: u32,
     hops: u8,
     purpose: FetchPurpose,
+    quality: u8,
+}
+
+/// A discovered URL's priority within its depth. A link on a page: the mean of the link's own
+/// quality (where it sits, nofollow) and its page's, so what well-placed links lead to is
+/// explored first; a redirect keeps its page's. Other discoveries (sitemaps) keep their own.
+fn job_quality(parent: Parent, d: &Discovered) -> u8 {
+    match parent.purpose {
+        FetchPurpose::Page if d.kind.is_redirect() => parent.quality,
+        FetchPurpose::Page => ((u16::from(parent.quality) + u16::from(d.quality)) / 2) as u8,
+        _ => d.quality,
+    }
 }
 
 /// Counters and positions that live across batches.
@@ -186,13 +198,8 @@ impl Recorder {
         let mut ack = Ack::default();
         self.store.write(|t| {
             for seed in seeds {
-                let d = Discovered {
-                    url: seed.as_str().to_string(),
-                    kind: LinkKind::Anchor,
-                    nofollow: false,
-                    quality: SEED_QUALITY,
-                };
-                state.queue(t, seed, FetchPurpose::Page, 0, 0, &d, now, &mut ack)?;
+                let page = FetchPurpose::Page;
+                state.queue(t, seed, page, 0, 0, SEED_QUALITY, now, &mut ack)?;
             }
             t.set_meta_u64("next_seq", state.next_seq)
         })?;
@@ -458,6 +465,7 @@ impl State {
             depth: job.depth,
             hops: job.hops,
             purpose: job.purpose,
+            quality: job.quality,
         };
         for d in acc.discovered.iter().chain(extra) {
             self.discover(t, parent, d, now, ack)?;
@@ -485,6 +493,7 @@ impl State {
                     depth: 0,
                     hops: 0,
                     purpose: FetchPurpose::Robots,
+                    quality: SEED_QUALITY,
                 };
                 let wanted = self.config.sitemaps;
                 for url in sitemaps.into_iter().filter(|_| wanted) {
@@ -550,7 +559,8 @@ impl State {
         let Some(purpose) = self.purpose_of(&url, parent, d, depth) else {
             return Ok(());
         };
-        self.queue(t, &url, purpose, depth, hops, d, now, ack)
+        let quality = job_quality(parent, d);
+        self.queue(t, &url, purpose, depth, hops, quality, now, ack)
     }
 
     fn purpose_of(
@@ -587,13 +597,13 @@ impl State {
         purpose: FetchPurpose,
         depth: u32,
         hops: u8,
-        d: &Discovered,
+        quality: u8,
         now: Micros,
         ack: &mut Ack,
     ) -> Result<(), CrawlError> {
         let key = url.as_str();
         let meta = match t.url(key)? {
-            None => UrlMeta::queued(purpose, depth, d.quality, hops, self.take_seq(), now),
+            None => UrlMeta::queued(purpose, depth, quality, hops, self.take_seq(), now),
             Some(mut known)
                 if purpose == FetchPurpose::Page && known.purpose() == FetchPurpose::Check =>
             {
@@ -604,7 +614,7 @@ impl State {
                 known.state = UrlState::Queued;
                 known.seq = self.take_seq();
                 known.depth = depth;
-                known.quality = d.quality;
+                known.quality = quality;
                 known.hops = hops;
                 known
             }
@@ -672,4 +682,43 @@ pub(crate) fn job_of(url: &str, meta: &UrlMeta) -> Option<Job> {
         seq: meta.seq,
         attempts: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(kind: LinkKind, quality: u8) -> Discovered {
+        Discovered {
+            url: "http://example.com/".into(),
+            kind,
+            nofollow: false,
+            quality,
+        }
+    }
+
+    fn page(quality: u8) -> Parent {
+        Parent {
+            depth: 1,
+            hops: 0,
+            purpose: FetchPurpose::Page,
+            quality,
+        }
+    }
+
+    #[test]
+    fn links_on_better_pages_go_first() {
+        let content = found(LinkKind::Anchor, 192);
+        let on_good_page = job_quality(page(255), &content);
+        let on_poor_page = job_quality(page(64), &content);
+        assert_eq!((on_good_page, on_poor_page), (223, 128));
+        // A navigation link on a good page still trails a content link on it.
+        assert!(job_quality(page(255), &found(LinkKind::Anchor, 96)) < on_good_page);
+        assert_eq!(job_quality(page(90), &found(LinkKind::Redirect, 128)), 90);
+        let robots = Parent {
+            purpose: FetchPurpose::Robots,
+            ..page(SEED_QUALITY)
+        };
+        assert_eq!(job_quality(robots, &found(LinkKind::Sitemap, 0)), 0);
+    }
 }
