@@ -1,5 +1,6 @@
 //! `--render js`: a local page that builds its links with script (inline, from an external
-//! script, from fetched JSON, after a timer) rendered in headless Chromium. Skipped with a
+//! script, from fetched JSON, after a timer) rendered in headless Chromium, for every host or
+//! only the hosts named (`--render-host`). Skipped with a
 //! notice when Chromium is not installed, except in CI (`CI=true`), where it must be.
 
 mod crawl_support;
@@ -94,4 +95,36 @@ async fn links_built_by_script_are_found() {
             .iter()
             .any(|u| u.ends_with("/from-json"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_hosts_named_are_rendered() {
+    let Some(chromium) = chromium() else { return };
+    const PLAIN: &str = "plain.test";
+    let server = TestServer::start(Arc::new(|_, _, path: &str, _| match path {
+        "/" => Some(html(PAGE)),
+        "/app.js" => Some(with_type(200, "application/javascript", APP)),
+        "/links.json" => Some(with_type(200, "application/json", "[]")),
+        _ => Some(html("leaf")),
+    }))
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds: Vec<String> = [SITE, PLAIN]
+        .iter()
+        .map(|host| format!("http://{host}:{}/", server.port()))
+        .collect();
+    let mut c = config(tmp.path(), &seeds, &[SITE, PLAIN]);
+    c.render.mode = RenderMode::JsHosts(vec![SITE.to_string()]);
+    c.render.chromium = chromium;
+    c.max_depth = Some(1);
+    let sink = MemorySink::default();
+    run(c, sink.clone()).await.unwrap();
+    assert!(sink.got(&seeds[0])[0].js_rendered);
+    assert!(!sink.got(&seeds[1])[0].js_rendered);
+    for (host, script_links) in [(SITE, 1), (PLAIN, 0)] {
+        assert_eq!(server.hits(host, "/static").len(), 1, "{host}");
+        // Found only in the DOM the script built (the test sink reads `href="…"` as text).
+        assert_eq!(server.hits(host, "/late").len(), script_links, "{host}");
+        assert_eq!(server.hits(host, "/app.js").len(), script_links, "{host}");
+    }
 }
