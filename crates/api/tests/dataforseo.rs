@@ -1233,6 +1233,7 @@ async fn links_to_a_page_naming_another_canonical_are_indirect_backlinks_of_that
         got, expected,
         "direct and indirect backlinks of {canonical}"
     );
+    let mut chained = 0;
     for item in &items {
         let to = schemeless(item["url_to"].as_str().unwrap());
         assert_eq!(
@@ -1240,19 +1241,29 @@ async fn links_to_a_page_naming_another_canonical_are_indirect_backlinks_of_that
             to != schemeless(canonical),
             "{item}"
         );
-        if to == schemeless(page) {
-            let path = &item["indirect_link_path"];
-            assert_eq!(path.as_array().map(Vec::len), Some(1), "{item}");
-            assert_eq!(path[0]["type"], "canonical");
-            assert_eq!(path[0]["status_code"], 200);
-            assert_eq!(
-                schemeless(path[0]["url"].as_str().unwrap()),
-                schemeless(canonical)
-            );
+        if to == schemeless(canonical) {
+            continue;
         }
+        // The redirects from the linked URL to the page (if any), then the canonical.
+        let path = item["indirect_link_path"].as_array().expect("a path");
+        let (last, redirects_taken) = path.split_last().expect("a step");
+        assert_eq!(last["type"], "canonical", "{item}");
+        assert_eq!(last["status_code"], 200);
+        assert_eq!(
+            schemeless(last["url"].as_str().unwrap()),
+            schemeless(canonical)
+        );
+        let expected_redirects = destination(&redirects, item["url_to"].as_str().unwrap());
+        let taken: Vec<&str> = redirects_taken
+            .iter()
+            .map(|h| h["url"].as_str().unwrap())
+            .collect();
+        assert_eq!(taken, expected_redirects[1..], "{item}");
+        chained += usize::from(!taken.is_empty());
     }
     println!(
-        "{canonical}: {} direct backlinks, {} through the canonical of {page}",
+        "{canonical}: {} direct backlinks, {} through the canonical of {page} ({chained} of \
+         them through a redirect first)",
         direct.len(),
         indirect.len()
     );

@@ -1,5 +1,6 @@
 //! Indirect backlinks: a link to a URL that redirects into the target, or to a page naming a
-//! URL of the target as its canonical, reaches the target through that redirect or canonical.
+//! URL of the target as its canonical, reaches the target through that redirect or canonical
+//! (or through a few of them in turn: a redirect to a page whose canonical is the target).
 //! [`IndirectHops`] indexes every hop of every known redirect chain (the generation's
 //! `targets` table) and every canonical that names another URL (its `pages` table) by the
 //! hop's key, so the URLs leading into a target are one key-range lookup.
@@ -9,30 +10,48 @@ use anchorage_core::target::Target;
 use anchorage_index::build::table::target_key;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::arrow::datatypes::{DataType, Field, UInt16Type};
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-/// How a URL leads into the target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Via {
-    /// Its redirect chain (the link's `url_redirect`) passes through the target.
+/// What one step of an indirect path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StepKind {
+    /// An HTTP redirect.
     Redirect,
-    /// The page names this URL of the target as its canonical.
-    Canonical(String),
+    /// A `rel=canonical` naming another URL.
+    Canonical,
 }
 
-/// A URL outside the target that leads into it.
+/// One step from a URL towards the target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Step {
+    pub kind: StepKind,
+    /// The status of the response that took this step (a 3xx for a redirect, the code of the
+    /// page naming the canonical).
+    pub status_code: u16,
+    /// Where the step leads.
+    pub url: String,
+}
+
+/// A URL outside the target that leads into it, and the steps it takes (the last one lands
+/// in the target).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IndirectUrl {
     pub url: String,
-    pub via: Via,
+    pub path: Vec<Step>,
 }
 
-/// Every hop into a URL: (the hop's key, the URL leading there, how), sorted.
+/// At most this many redirect chains and canonicals are chained: a redirect to a page whose
+/// canonical is elsewhere, or a canonical naming a URL that redirects, is common after a site
+/// moves; longer mixes are not worth following.
+pub const MAX_LEGS: usize = 3;
+
+/// Every hop into a URL: (the hop's key, the URL leading there, its steps), sorted.
 #[derive(Debug, Default)]
 pub struct IndirectHops {
     hops: Vec<(String, IndirectUrl)>,
@@ -44,42 +63,99 @@ impl IndirectHops {
     pub fn load(targets: &Path, pages: &Path) -> Result<IndirectHops, QueryError> {
         let mut hops = Vec::new();
         let list_of_strings = DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)));
-        for_each_row(targets, "redirect_chain", &list_of_strings, |url, chain| {
-            let chain = chain.as_list::<i32>();
-            for hop in chain.value(0).as_string::<i32>().iter().flatten() {
-                let via = Via::Redirect;
-                let url = url.to_string();
-                hops.push((target_key(hop), IndirectUrl { url, via }));
-            }
-        })?;
-        for_each_row(pages, "canonical", &DataType::Utf8, |url, canonical| {
-            let canonical = canonical.as_string::<i32>().value(0);
-            let via = Via::Canonical(canonical.to_string());
-            let url = url.to_string();
-            hops.push((target_key(canonical), IndirectUrl { url, via }));
-        })?;
-        hops.sort_unstable();
-        hops.dedup();
-        Ok(IndirectHops { hops })
+        let list_of_codes = DataType::List(Arc::new(Field::new_list_field(DataType::UInt16, true)));
+        let chains = ["redirect_chain", "redirect_codes"];
+        for_each_row(
+            targets,
+            chains,
+            [&list_of_strings, &list_of_codes],
+            |url, [chain, codes]| {
+                let chain = chain.as_list::<i32>().value(0);
+                let codes = codes.as_list::<i32>().value(0);
+                let codes = codes.as_primitive::<UInt16Type>();
+                let steps = chain.as_string::<i32>().iter().zip(codes.iter());
+                let steps: Vec<Step> = steps
+                    .map_while(|(hop, code)| Some(Step::redirect(code?, hop?)))
+                    .collect();
+                for (end, step) in steps.iter().enumerate() {
+                    let path = steps[..=end].to_vec();
+                    hops.push((target_key(&step.url), IndirectUrl::new(url, path)));
+                }
+            },
+        )?;
+        let canonicals = ["canonical", "http_code"];
+        for_each_row(
+            pages,
+            canonicals,
+            [&DataType::Utf8, &DataType::UInt16],
+            |url, [canonical, code]| {
+                let canonical = canonical.as_string::<i32>().value(0);
+                let step = Step {
+                    kind: StepKind::Canonical,
+                    status_code: code.as_primitive::<UInt16Type>().value(0),
+                    url: canonical.to_string(),
+                };
+                hops.push((target_key(canonical), IndirectUrl::new(url, vec![step])));
+            },
+        )?;
+        Ok(IndirectHops::from_hops(hops))
     }
 
-    /// The URLs outside `target` that lead into it, sorted and each once (a redirect before
+    fn from_hops(mut hops: Vec<(String, IndirectUrl)>) -> IndirectHops {
+        hops.sort_unstable();
+        hops.dedup();
+        IndirectHops { hops }
+    }
+
+    /// The URLs outside `target` that lead into it through at most [`MAX_LEGS`] redirect
+    /// chains and canonicals, sorted and each once with its shortest path (a redirect before
     /// a canonical); at most `limit` of them.
     pub fn into_target(&self, target: &Target, limit: usize) -> Vec<IndirectUrl> {
         let range = target.key_range();
-        let first = self
-            .hops
-            .partition_point(|(key, _)| key.as_str() < range.start.as_str());
-        let mut urls: Vec<IndirectUrl> = self.hops[first..]
-            .iter()
-            .take_while(|(key, _)| range.contains(key))
-            .filter(|(_, hop)| !range.contains(&target_key(&hop.url)))
-            .map(|(_, hop)| hop.clone())
+        let outside = |hop: &&IndirectUrl| !range.contains(&target_key(&hop.url));
+        let mut found: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+        let mut leg: Vec<IndirectUrl> = self
+            .hops_into(&range.start, |key| range.contains(key))
+            .filter(outside)
+            .cloned()
             .collect();
-        urls.sort_unstable();
-        urls.dedup_by(|later, earlier| later.url == earlier.url);
+        for legs in 1..=MAX_LEGS {
+            leg.sort_unstable_by(|a, b| (&a.url, a.path.len(), a).cmp(&(&b.url, b.path.len(), b)));
+            leg.retain(|hop| !found.contains_key(&hop.url));
+            leg.dedup_by(|later, earlier| later.url == earlier.url);
+            let mut next = Vec::new();
+            for hop in leg.iter().filter(|_| legs < MAX_LEGS) {
+                let key = target_key(&hop.url);
+                for before in self.hops_into(&key, |k| *k == key).filter(outside) {
+                    let path = before.path.iter().chain(&hop.path).cloned().collect();
+                    next.push(IndirectUrl::new(&before.url, path));
+                }
+            }
+            found.extend(leg.into_iter().map(|hop| (hop.url, hop.path)));
+            if next.is_empty() || found.len() >= limit {
+                break;
+            }
+            leg = next;
+        }
+        let mut urls: Vec<IndirectUrl> = found
+            .into_iter()
+            .map(|(url, path)| IndirectUrl { url, path })
+            .collect();
         urls.truncate(limit);
         urls
+    }
+
+    /// The hops whose key starts at `first` and satisfies `within`.
+    fn hops_into<'a>(
+        &'a self,
+        first: &str,
+        within: impl Fn(&String) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a IndirectUrl> + 'a {
+        let start = self.hops.partition_point(|(key, _)| key.as_str() < first);
+        self.hops[start..]
+            .iter()
+            .take_while(move |(key, _)| within(key))
+            .map(|(_, hop)| hop)
     }
 
     pub fn len(&self) -> usize {
@@ -91,13 +167,31 @@ impl IndirectHops {
     }
 }
 
-/// Calls `visit(url, value)` for each row of the Parquet table at `path` whose `url` and
-/// `column` (cast to `ty`, passed as a one-element array) are both set.
-fn for_each_row(
+impl Step {
+    fn redirect(code: u16, url: &str) -> Step {
+        let (kind, url) = (StepKind::Redirect, url.to_string());
+        Step {
+            kind,
+            status_code: code,
+            url,
+        }
+    }
+}
+
+impl IndirectUrl {
+    fn new(url: &str, path: Vec<Step>) -> IndirectUrl {
+        let url = url.to_string();
+        IndirectUrl { url, path }
+    }
+}
+
+/// Calls `visit(url, values)` for each row of the Parquet table at `path` whose `url` and
+/// `columns` (cast to `types`, each passed as a one-element array) are all set.
+fn for_each_row<const N: usize>(
     path: &Path,
-    column: &str,
-    ty: &DataType,
-    mut visit: impl FnMut(&str, ArrayRef),
+    columns: [&str; N],
+    types: [&DataType; N],
+    mut visit: impl FnMut(&str, [ArrayRef; N]),
 ) -> Result<(), QueryError> {
     if !path.is_file() {
         return Ok(());
@@ -106,11 +200,11 @@ fn for_each_row(
         File::open(path).map_err(|e| QueryError::Invalid(format!("{}: {e}", path.display())))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(datafusion::error::DataFusionError::from)?;
-    let wanted: Vec<usize> = ["url", column]
-        .iter()
+    let names = std::iter::once("url").chain(columns);
+    let wanted: Vec<usize> = names
         .filter_map(|name| builder.schema().index_of(name).ok())
         .collect();
-    if wanted.len() != 2 {
+    if wanted.len() != N + 1 {
         return Ok(());
     }
     let mask = ProjectionMask::roots(builder.parquet_schema(), wanted);
@@ -120,19 +214,97 @@ fn for_each_row(
         .map_err(datafusion::error::DataFusionError::from)?;
     for batch in reader {
         let batch = batch?;
-        let (Some(urls), Some(values)) =
-            (batch.column_by_name("url"), batch.column_by_name(column))
-        else {
+        let Some(urls) = batch.column_by_name("url") else {
             return Ok(());
         };
         let urls = cast(urls, &DataType::Utf8)?;
-        let values = cast(values, ty)?;
         let urls = urls.as_string::<i32>();
+        let mut values = Vec::with_capacity(N);
+        for (name, ty) in columns.iter().zip(types) {
+            let Some(column) = batch.column_by_name(name) else {
+                return Ok(());
+            };
+            values.push(cast(column, ty)?);
+        }
         for row in 0..batch.num_rows() {
-            if !urls.is_null(row) && !values.is_null(row) {
-                visit(urls.value(row), values.slice(row, 1));
+            if !urls.is_null(row) && values.iter().all(|v| !v.is_null(row)) {
+                let cells = std::array::from_fn(|i| values[i].slice(row, 1));
+                visit(urls.value(row), cells);
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchorage_core::target::TargetMode;
+
+    fn redirects(from: &str, chain: &[&str]) -> Vec<(String, IndirectUrl)> {
+        let steps: Vec<Step> = chain.iter().map(|to| Step::redirect(301, to)).collect();
+        (0..steps.len())
+            .map(|end| {
+                let path = steps[..=end].to_vec();
+                (target_key(chain[end]), IndirectUrl::new(from, path))
+            })
+            .collect()
+    }
+
+    fn canonical(from: &str, to: &str) -> (String, IndirectUrl) {
+        let step = Step {
+            kind: StepKind::Canonical,
+            status_code: 200,
+            url: to.to_string(),
+        };
+        (target_key(to), IndirectUrl::new(from, vec![step]))
+    }
+
+    fn urls_into(hops: &IndirectHops, target: &str) -> Vec<(String, Vec<(StepKind, String)>)> {
+        let target = Target::parse(target, TargetMode::Exact).unwrap();
+        let into = hops.into_target(&target, 100);
+        into.into_iter()
+            .map(|u| (u.url, u.path.into_iter().map(|s| (s.kind, s.url)).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn redirects_and_canonicals_chain_into_the_target() {
+        use StepKind::{Canonical, Redirect};
+        let t = "http://new.test/page";
+        let mut hops = redirects(
+            "http://old.test/a",
+            &["http://old.test/b", "http://mid.test/"],
+        );
+        hops.push(canonical("http://mid.test/", t));
+        hops.push(canonical("http://print.test/page", "http://old.test/a"));
+        hops.extend(redirects("http://short.test/", &[t]));
+        // Both a direct redirect and a longer way in: the shortest path is kept.
+        hops.extend(redirects("http://mid.test/", &["http://short.test/"]));
+        // A loop back to a URL already found ends there.
+        hops.extend(redirects("http://new.test/page", &["http://old.test/a"]));
+        let hops = IndirectHops::from_hops(hops);
+        let (a, b, mid) = ("http://old.test/a", "http://old.test/b", "http://mid.test/");
+        let s = |kind, url: &str| (kind, url.to_string());
+        assert_eq!(
+            urls_into(&hops, t),
+            vec![
+                (mid.into(), vec![s(Canonical, t)]),
+                (
+                    a.into(),
+                    vec![s(Redirect, b), s(Redirect, mid), s(Canonical, t)]
+                ),
+                (
+                    "http://print.test/page".into(),
+                    vec![
+                        s(Canonical, a),
+                        s(Redirect, b),
+                        s(Redirect, mid),
+                        s(Canonical, t)
+                    ]
+                ),
+                ("http://short.test/".into(), vec![s(Redirect, t)]),
+            ]
+        );
+    }
 }

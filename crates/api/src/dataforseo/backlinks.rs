@@ -11,7 +11,7 @@ use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::{BacklinkReport, backlink_column};
 use anchorage_core::target::Target;
 use anchorage_query::filter::{Field, Filter};
-use anchorage_query::indirect::Via;
+use anchorage_query::indirect::Step;
 use anchorage_query::{Aggregation, BacklinksQuery, Engine, History, LINK_GROUP_COUNT, OrderBy};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -99,10 +99,10 @@ pub fn parse(task: &Task) -> Result<Request, DfsError> {
 const MAX_INDIRECT_URLS: usize = 10_000;
 
 /// The URLs that lead into a target indirectly, and how (see [`fields::mark_indirect`]).
-pub type Indirect = BTreeMap<String, Via>;
+pub type Indirect = BTreeMap<String, Vec<Step>>;
 
 /// With `include_indirect_links` (the default), the target also covers the URLs that
-/// redirect into it or name it as their canonical, so links to them count as its (indirect)
+/// redirect into it or name it as their canonical (or do so in turn), so links to them count as its (indirect)
 /// backlinks.
 pub async fn add_indirect(
     engine: &Engine,
@@ -114,7 +114,7 @@ pub async fn add_indirect(
     }
     let urls = engine.indirect_into(target, MAX_INDIRECT_URLS).await?;
     target.indirect_urls = urls.iter().map(|u| u.url.clone()).collect();
-    Ok(urls.into_iter().map(|u| (u.url, u.via)).collect())
+    Ok(urls.into_iter().map(|u| (u.url, u.path)).collect())
 }
 
 pub fn rank_scale(task: &Task) -> Result<RankScale, DfsError> {

@@ -7,7 +7,7 @@
 
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
-use anchorage_query::indirect::Via;
+use anchorage_query::indirect::StepKind;
 use serde_json::{Map, Value, json};
 
 /// DataForSEO's `rank_scale`: ranks are 0–1000 (`one_thousand`, the default) or 0–100.
@@ -295,60 +295,38 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     derived("is_indirect_link", &["url_to"], |r| {
         Value::Bool(r.contains_key(INDIRECT))
     }),
-    derived(
-        "indirect_link_path",
-        &[
-            "url_to",
-            "url_redirect",
-            "redirect_kind",
-            "http_code_target",
-        ],
-        indirect_link_path,
-    ),
+    derived("indirect_link_path", &["url_to"], indirect_link_path),
 ];
 
-/// How an indirect link reaches the target: the redirect chain hop by hop (each hop's status
-/// code is the code of the redirect that leads to it), or the canonical the linked page names
-/// (with the code that page answered).
+/// How an indirect link reaches the target, step by step: each redirect of the chain (its
+/// status code is the code of the redirect that leads to it) and each canonical (with the
+/// code of the page that names it), as [`mark_indirect`] left it.
 fn indirect_link_path(row: &Map<String, Value>) -> Value {
-    match row.get(INDIRECT) {
-        None => Value::Null,
-        Some(Value::String(canonical)) => json!([{
-            "type": "canonical",
-            "status_code": row.get("http_code_target").cloned().unwrap_or(Value::Null),
-            "url": canonical,
-        }]),
-        Some(_) => {
-            let empty = Vec::new();
-            let list = |name: &str| row.get(name).and_then(Value::as_array).unwrap_or(&empty);
-            let hops = list("url_redirect").iter().zip(list("redirect_kind"));
-            Value::Array(
-                hops.map(
-                    |(url, code)| json!({"type": "redirect", "status_code": code, "url": url}),
-                )
-                .collect(),
-            )
-        }
-    }
+    row.get(INDIRECT).cloned().unwrap_or(Value::Null)
 }
 
-/// Marks the rows whose link reaches the target only through a redirect or a canonical
-/// (`indirect`, from [`super::backlinks::add_indirect`]).
+/// Marks the rows whose link reaches the target only through redirects or canonicals
+/// (`indirect`, from [`super::backlinks::add_indirect`]) with the path they take.
 pub fn mark_indirect(indirect: &super::backlinks::Indirect, rows: &mut [Map<String, Value>]) {
     for row in rows {
-        let how = match indirect.get(text(row, "url_to")) {
-            None => continue,
-            Some(Via::Redirect) => Value::Null,
-            Some(Via::Canonical(url)) => Value::String(url.clone()),
+        let Some(path) = indirect.get(text(row, "url_to")) else {
+            continue;
         };
-        row.insert(INDIRECT.into(), how);
+        let steps = path.iter().map(|step| {
+            let kind = match step.kind {
+                StepKind::Redirect => "redirect",
+                StepKind::Canonical => "canonical",
+            };
+            json!({"type": kind, "status_code": step.status_code, "url": step.url})
+        });
+        row.insert(INDIRECT.into(), Value::Array(steps.collect()));
     }
 }
 
 /// Where [`enrich`] puts a row's `url_to_spam_score` and `domain_from_country`.
 const TARGET_SPAM_SCORE: &str = "_url_to_spam_score";
 const COUNTRY: &str = "_domain_from_country";
-/// Set by [`mark_indirect`]: null for a redirect, else the canonical URL.
+/// Set by [`mark_indirect`]: the steps of an indirect link.
 const INDIRECT: &str = "_indirect";
 
 /// Adds to each row what is not in its columns: the link-farm score (README "Spam") of its
