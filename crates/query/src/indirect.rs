@@ -62,42 +62,30 @@ impl IndirectHops {
     /// a missing table or column has no hops.
     pub fn load(targets: &Path, pages: &Path) -> Result<IndirectHops, QueryError> {
         let mut hops = Vec::new();
-        let list_of_strings = DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)));
-        let list_of_codes = DataType::List(Arc::new(Field::new_list_field(DataType::UInt16, true)));
-        let chains = ["redirect_chain", "redirect_codes"];
-        for_each_row(
-            targets,
-            chains,
-            [&list_of_strings, &list_of_codes],
-            |url, [chain, codes]| {
-                let chain = chain.as_list::<i32>().value(0);
-                let codes = codes.as_list::<i32>().value(0);
-                let codes = codes.as_primitive::<UInt16Type>();
-                let steps = chain.as_string::<i32>().iter().zip(codes.iter());
-                let steps: Vec<Step> = steps
-                    .map_while(|(hop, code)| Some(Step::redirect(code?, hop?)))
-                    .collect();
-                for (end, step) in steps.iter().enumerate() {
-                    let path = steps[..=end].to_vec();
-                    hops.push((target_key(&step.url), IndirectUrl::new(url, path)));
-                }
-            },
-        )?;
-        let canonicals = ["canonical", "http_code"];
-        for_each_row(
-            pages,
-            canonicals,
-            [&DataType::Utf8, &DataType::UInt16],
-            |url, [canonical, code]| {
-                let canonical = canonical.as_string::<i32>().value(0);
-                let step = Step {
-                    kind: StepKind::Canonical,
-                    status_code: code.as_primitive::<UInt16Type>().value(0),
-                    url: canonical.to_string(),
-                };
-                hops.push((target_key(canonical), IndirectUrl::new(url, vec![step])));
-            },
-        )?;
+        let list_of = |ty| DataType::List(Arc::new(Field::new_list_field(ty, true)));
+        let chains = [
+            ("redirect_chain", list_of(DataType::Utf8)),
+            ("redirect_codes", list_of(DataType::UInt16)),
+        ];
+        for_each_row(targets, chains, |url, [chain, codes]| {
+            let chain = chain.as_list::<i32>().value(0);
+            let codes = codes.as_list::<i32>().value(0);
+            let steps = chain
+                .as_string::<i32>()
+                .iter()
+                .zip(codes.as_primitive::<UInt16Type>().iter())
+                .map_while(|(hop, code)| Some(Step::redirect(code?, hop?)));
+            hops.extend(chain_hops(url, &steps.collect::<Vec<_>>()));
+        })?;
+        let canonicals = [
+            ("canonical", DataType::Utf8),
+            ("http_code", DataType::UInt16),
+        ];
+        for_each_row(pages, canonicals, |url, [canonical, code]| {
+            let canonical = canonical.as_string::<i32>().value(0);
+            let code = code.as_primitive::<UInt16Type>().value(0);
+            hops.extend(chain_hops(url, &[Step::canonical(code, canonical)]));
+        })?;
         Ok(IndirectHops::from_hops(hops))
     }
 
@@ -109,7 +97,8 @@ impl IndirectHops {
 
     /// The URLs outside `target` that lead into it through at most [`MAX_LEGS`] redirect
     /// chains and canonicals, sorted and each once with its shortest path (a redirect before
-    /// a canonical); at most `limit` of them.
+    /// a canonical); at most `limit` of them, fewer legs first. Keys ignore the scheme, as
+    /// target keys do: a hop into `http://a/` continues from what leads into `https://a/`.
     pub fn into_target(&self, target: &Target, limit: usize) -> Vec<IndirectUrl> {
         let range = target.key_range();
         let outside = |hop: &&IndirectUrl| !range.contains(&target_key(&hop.url));
@@ -123,26 +112,39 @@ impl IndirectHops {
             leg.sort_unstable_by(|a, b| (&a.url, a.path.len(), a).cmp(&(&b.url, b.path.len(), b)));
             leg.retain(|hop| !found.contains_key(&hop.url));
             leg.dedup_by(|later, earlier| later.url == earlier.url);
-            let mut next = Vec::new();
-            for hop in leg.iter().filter(|_| legs < MAX_LEGS) {
-                let key = target_key(&hop.url);
-                for before in self.hops_into(&key, |k| *k == key).filter(outside) {
-                    let path = before.path.iter().chain(&hop.path).cloned().collect();
-                    next.push(IndirectUrl::new(&before.url, path));
-                }
-            }
+            leg.truncate(limit.saturating_sub(found.len()));
+            let next = if legs == MAX_LEGS {
+                Vec::new()
+            } else {
+                self.one_leg_before(&leg, outside)
+            };
             found.extend(leg.into_iter().map(|hop| (hop.url, hop.path)));
             if next.is_empty() || found.len() >= limit {
                 break;
             }
             leg = next;
         }
-        let mut urls: Vec<IndirectUrl> = found
+        found
             .into_iter()
             .map(|(url, path)| IndirectUrl { url, path })
-            .collect();
-        urls.truncate(limit);
-        urls
+            .collect()
+    }
+
+    /// Every way into the URLs of `leg` from outside the target, with the whole path.
+    fn one_leg_before(
+        &self,
+        leg: &[IndirectUrl],
+        outside: impl Fn(&&IndirectUrl) -> bool + Copy,
+    ) -> Vec<IndirectUrl> {
+        let mut before_leg = Vec::new();
+        for hop in leg {
+            let key = target_key(&hop.url);
+            for before in self.hops_into(&key, |k| *k == key).filter(outside) {
+                let path = before.path.iter().chain(&hop.path).cloned().collect();
+                before_leg.push(IndirectUrl::new(&before.url, path));
+            }
+        }
+        before_leg
     }
 
     /// The hops whose key starts at `first` and satisfies `within`.
@@ -176,6 +178,15 @@ impl Step {
             url,
         }
     }
+
+    fn canonical(code: u16, url: &str) -> Step {
+        let (kind, url) = (StepKind::Canonical, url.to_string());
+        Step {
+            kind,
+            status_code: code,
+            url,
+        }
+    }
 }
 
 impl IndirectUrl {
@@ -185,12 +196,19 @@ impl IndirectUrl {
     }
 }
 
+/// The hops of `url` along `steps`: one into each step's URL, with the steps up to it.
+fn chain_hops(url: &str, steps: &[Step]) -> impl Iterator<Item = (String, IndirectUrl)> {
+    (0..steps.len()).map(move |end| {
+        let path = steps[..=end].to_vec();
+        (target_key(&steps[end].url), IndirectUrl::new(url, path))
+    })
+}
+
 /// Calls `visit(url, values)` for each row of the Parquet table at `path` whose `url` and
-/// `columns` (cast to `types`, each passed as a one-element array) are all set.
+/// `columns` (each cast to its type and passed as a one-element array) are all set.
 fn for_each_row<const N: usize>(
     path: &Path,
-    columns: [&str; N],
-    types: [&DataType; N],
+    columns: [(&str, DataType); N],
     mut visit: impl FnMut(&str, [ArrayRef; N]),
 ) -> Result<(), QueryError> {
     if !path.is_file() {
@@ -200,7 +218,7 @@ fn for_each_row<const N: usize>(
         File::open(path).map_err(|e| QueryError::Invalid(format!("{}: {e}", path.display())))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(datafusion::error::DataFusionError::from)?;
-    let names = std::iter::once("url").chain(columns);
+    let names = std::iter::once("url").chain(columns.iter().map(|(name, _)| *name));
     let wanted: Vec<usize> = names
         .filter_map(|name| builder.schema().index_of(name).ok())
         .collect();
@@ -220,7 +238,7 @@ fn for_each_row<const N: usize>(
         let urls = cast(urls, &DataType::Utf8)?;
         let urls = urls.as_string::<i32>();
         let mut values = Vec::with_capacity(N);
-        for (name, ty) in columns.iter().zip(types) {
+        for (name, ty) in &columns {
             let Some(column) = batch.column_by_name(name) else {
                 return Ok(());
             };
@@ -243,26 +261,23 @@ mod tests {
 
     fn redirects(from: &str, chain: &[&str]) -> Vec<(String, IndirectUrl)> {
         let steps: Vec<Step> = chain.iter().map(|to| Step::redirect(301, to)).collect();
-        (0..steps.len())
-            .map(|end| {
-                let path = steps[..=end].to_vec();
-                (target_key(chain[end]), IndirectUrl::new(from, path))
-            })
-            .collect()
+        chain_hops(from, &steps).collect()
     }
 
     fn canonical(from: &str, to: &str) -> (String, IndirectUrl) {
-        let step = Step {
-            kind: StepKind::Canonical,
-            status_code: 200,
-            url: to.to_string(),
-        };
-        (target_key(to), IndirectUrl::new(from, vec![step]))
+        (
+            target_key(to),
+            IndirectUrl::new(from, vec![Step::canonical(200, to)]),
+        )
     }
 
-    fn urls_into(hops: &IndirectHops, target: &str) -> Vec<(String, Vec<(StepKind, String)>)> {
+    fn urls_into(
+        hops: &IndirectHops,
+        target: &str,
+        limit: usize,
+    ) -> Vec<(String, Vec<(StepKind, String)>)> {
         let target = Target::parse(target, TargetMode::Exact).unwrap();
-        let into = hops.into_target(&target, 100);
+        let into = hops.into_target(&target, limit);
         into.into_iter()
             .map(|u| (u.url, u.path.into_iter().map(|s| (s.kind, s.url)).collect()))
             .collect()
@@ -281,13 +296,13 @@ mod tests {
         hops.extend(redirects("http://short.test/", &[t]));
         // Both a direct redirect and a longer way in: the shortest path is kept.
         hops.extend(redirects("http://mid.test/", &["http://short.test/"]));
-        // A loop back to a URL already found ends there.
+        // A hop from inside the target is no way in.
         hops.extend(redirects("http://new.test/page", &["http://old.test/a"]));
         let hops = IndirectHops::from_hops(hops);
         let (a, b, mid) = ("http://old.test/a", "http://old.test/b", "http://mid.test/");
         let s = |kind, url: &str| (kind, url.to_string());
         assert_eq!(
-            urls_into(&hops, t),
+            urls_into(&hops, t, 100),
             vec![
                 (mid.into(), vec![s(Canonical, t)]),
                 (
@@ -306,5 +321,9 @@ mod tests {
                 ("http://short.test/".into(), vec![s(Redirect, t)]),
             ]
         );
+        // A limit keeps the URLs with fewer legs.
+        let first_leg = [mid.to_string(), "http://short.test/".to_string()];
+        let urls: Vec<String> = urls_into(&hops, t, 2).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(urls, first_leg);
     }
 }

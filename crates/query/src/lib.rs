@@ -206,9 +206,9 @@ impl Engine {
         Some((self.preaggregated.get(&name)?, key))
     }
 
-    /// The URLs outside `target` that redirect into it or name it as their canonical (at
-    /// most `limit`, sorted): set them as the target's `indirect_urls` to count its indirect
-    /// backlinks.
+    /// The URLs outside `target` that redirect into it or name it as their canonical, or do
+    /// so in turn ([`IndirectHops::into_target`]; at most `limit`, sorted): set them as the
+    /// target's `indirect_urls` to count its indirect backlinks.
     pub async fn indirect_into(
         &self,
         target: &Target,

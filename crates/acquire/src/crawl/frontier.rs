@@ -2,9 +2,9 @@
 //!
 //! **Priority.** Within a host, jobs go by depth (shallower first), then by quality (higher
 //! first: the link's place on its page and its page's own quality, see [`super`]), then by
-//! discovery order. Across hosts,
-//! every host allowed to send now competes with its best job by the same key, so the crawl
-//! is breadth-first over the whole scope as far as politeness allows.
+//! discovery order. Across hosts, every host allowed to send now competes with its best job
+//! by the same key, so the crawl is breadth-first over the whole scope as far as politeness
+//! allows.
 //!
 //! **Politeness.** A host has at most `per_host` requests in flight; a slot is freed when the
 //! request's outcome is durable in the store, and the next request to the host waits for the

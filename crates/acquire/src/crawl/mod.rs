@@ -41,8 +41,9 @@
 //! `check_targets` is on, else only recorded as a link. URLs are canonicalised as the log
 //! spells them ([`anchorage_core::NormalizedUrl`]) and fetched at most once per crawl. Priority:
 //! depth first, then quality: the mean of the quality the sink gave the link (content links
-//! before navigation; nofollow last) and the quality of the page it was found on (seeds
-//! first), then discovery order. Sitemaps listed in robots.txt of hosts
+//! before navigation; a nofollow link lowest of its kind) and the quality of the page it was
+//! found on (seeds first; a redirect keeps its page's quality, sitemap URLs their own), then
+//! discovery order. Sitemaps listed in robots.txt of hosts
 //! in scope are read (`sitemaps`, on by default) and their pages queued at depth 2.
 //!
 //! **Durability.** The frontier, the seen set, robots.txt cache, backoffs and a journal of

@@ -493,7 +493,8 @@ impl State {
                     depth: 0,
                     hops: 0,
                     purpose: FetchPurpose::Robots,
-                    quality: SEED_QUALITY,
+                    // Unused: sitemap URLs keep their own quality (`job_quality`).
+                    quality: 0,
                 };
                 let wanted = self.config.sitemaps;
                 for url in sitemaps.into_iter().filter(|_| wanted) {

@@ -102,8 +102,8 @@ const MAX_INDIRECT_URLS: usize = 10_000;
 pub type Indirect = BTreeMap<String, Vec<Step>>;
 
 /// With `include_indirect_links` (the default), the target also covers the URLs that
-/// redirect into it or name it as their canonical (or do so in turn), so links to them count as its (indirect)
-/// backlinks.
+/// redirect into it or name it as their canonical (or do so in turn), so links to them count
+/// as its (indirect) backlinks.
 pub async fn add_indirect(
     engine: &Engine,
     target: &mut Target,
