@@ -665,6 +665,10 @@ impl Scanner {
         if self.run.text.is_empty() || target.len() >= budget {
             return;
         }
+        // Preformatted text is mostly code or listings: it would only mislead the detector.
+        if self.stack.iter().any(|f| f.tag == Tag::Pre) {
+            return;
+        }
         let room = budget - target.len();
         let mut end = self.run.text.len().min(room);
         while !self.run.text.is_char_boundary(end) {

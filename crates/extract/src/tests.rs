@@ -475,6 +475,19 @@ fn languages_declared_first_then_detected() {
 }
 
 #[test]
+fn preformatted_code_does_not_decide_the_language() {
+    let code = "SELECT relname, relpages FROM pg_class WHERE relkind = 'r' ORDER BY relpages DESC \
+                LIMIT 10; CREATE INDEX CONCURRENTLY idx_name ON table_name USING gin (column); ";
+    // German documentation whose example comes first: the SQL would read as English.
+    let prose = "Der Planer betrachtet die Statistiken, die für jede Tabelle gesammelt wurden, und \
+                 wählt den Plan, von dem er erwartet, dass er am günstigsten ist. Deshalb sollten \
+                 die Statistiken nach großen Änderungen an den Daten aktualisiert werden.";
+    let page = format!("<pre>{}</pre><p>{prose}</p>", code.repeat(20));
+    let x = run("http://docs.test/sql.html", &page);
+    assert_eq!(x.page.languages, ["de"]);
+}
+
+#[test]
 fn internal_external_and_linked_domains() {
     let x = run(
         "https://blog.example.co.uk/post",
