@@ -11,7 +11,7 @@ use tokio::sync::RwLock;
 pub struct AppState {
     pub dir: DataDir,
     engine: Arc<RwLock<Option<Arc<Engine>>>>,
-    /// The DataForSEO tasks answered since the server started (`id_list`, `errors`).
+    /// The DataForSEO tasks answered (`id_list`, `errors`), kept in the data directory.
     pub dataforseo_tasks: Arc<crate::dataforseo::tasklog::TaskLog>,
     /// Where referring hosts' countries come from, when the server was given a database.
     pub geoip: Option<Arc<crate::geoip::GeoIp>>,
@@ -19,10 +19,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(dir: DataDir) -> Self {
+        let tasks = crate::dataforseo::tasklog::TaskLog::open(dir.root());
         AppState {
             dir,
             engine: Arc::new(RwLock::new(None)),
-            dataforseo_tasks: Default::default(),
+            dataforseo_tasks: Arc::new(tasks),
             geoip: None,
         }
     }

@@ -1020,7 +1020,7 @@ async fn competitors_share_the_targets_referring_domains() {
 async fn id_list_and_errors_report_the_answered_tasks() {
     let app = web().0.app();
     let before = anchorage_core::time::dataforseo(anchorage_core::time::now() - 1_000_000);
-    // The log belongs to the server (one app), which starts with an empty one.
+    // The log is kept in the data directory, shared by the tests that post to this index.
     let live = |function: &str, task: Value| {
         let uri = format!("/v3/backlinks/{function}/live");
         let app = app.clone();
@@ -1060,6 +1060,23 @@ async fn id_list_and_errors_report_the_answered_tasks() {
     let (_, _, refused) = post(&app, "/v3/backlinks/id_list", &missing.to_string(), None).await;
     assert_eq!(refused["tasks"][0]["status_code"], 40501);
     assert_eq!(refused["tasks_error"], 1);
+    // A restarted server (a new app over the same data directory) still lists them.
+    let restarted = web().0.app();
+    let (_, _, ids) = post(
+        &restarted,
+        "/v3/backlinks/id_list",
+        &listing.to_string(),
+        None,
+    )
+    .await;
+    let listed = ids["tasks"][0]["result"].as_array().unwrap();
+    for envelope in [&ok, &bad] {
+        let id = &envelope["tasks"][0]["id"];
+        assert!(
+            listed.iter().any(|e| e["id"] == *id),
+            "{id} after a restart"
+        );
+    }
 }
 
 /// A URL without its scheme: the index keys http and https alike.

@@ -6,6 +6,7 @@
 //!   log/tmp/                     segments being written (removed on the next start)
 //!   generations/<gNNNNNN>/       snapshot generations (Parquet tables + manifest.json)
 //!   CURRENT                      name of the generation being served
+//!   dataforseo-tasks.jsonl       the DataForSEO tasks the server answered (`anchorage-api`)
 //! ```
 //!
 //! A file or directory becomes visible only once complete: it is written under a temporary
