@@ -7,8 +7,8 @@
 //! `ji` → `yi`), three-letter codes whatlang knows become two-letter ones (`deu` → `de`), and
 //! anything else that is not two letters (`x-default`, `und`, `mul`) is dropped. Then whatlang
 //! runs on a sample of the visible text (the first `language_sample_bytes` of paragraph-like
-//! runs outside `<pre>`, see [`crate::html`]) and its language is added when whatlang calls the detection
-//! reliable — unless the sample plainly confirms the first declared language (see
+//! runs outside `<pre>`, see [`crate::html`]) and its language is added when whatlang calls
+//! the detection reliable — unless the sample plainly confirms the first declared language (see
 //! `stopwords.rs`: frequent-word counts), in which case whatlang, which would only agree, is
 //! skipped to save its ≈100–200 µs. Duplicates are dropped, keeping the first position.
 

@@ -74,7 +74,7 @@ impl IndirectHops {
                 .as_string::<i32>()
                 .iter()
                 .zip(codes.as_primitive::<UInt16Type>().iter())
-                .map_while(|(hop, code)| Some(Step::redirect(code?, hop?)));
+                .map_while(|(hop, code)| Some(Step::new(StepKind::Redirect, code?, hop?)));
             hops.extend(chain_hops(url, &steps.collect::<Vec<_>>()));
         })?;
         let canonicals = [
@@ -84,7 +84,10 @@ impl IndirectHops {
         for_each_row(pages, canonicals, |url, [canonical, code]| {
             let canonical = canonical.as_string::<i32>().value(0);
             let code = code.as_primitive::<UInt16Type>().value(0);
-            hops.extend(chain_hops(url, &[Step::canonical(code, canonical)]));
+            hops.extend(chain_hops(
+                url,
+                &[Step::new(StepKind::Canonical, code, canonical)],
+            ));
         })?;
         Ok(IndirectHops::from_hops(hops))
     }
@@ -170,20 +173,11 @@ impl IndirectHops {
 }
 
 impl Step {
-    fn redirect(code: u16, url: &str) -> Step {
-        let (kind, url) = (StepKind::Redirect, url.to_string());
+    fn new(kind: StepKind, status_code: u16, url: &str) -> Step {
+        let url = url.to_string();
         Step {
             kind,
-            status_code: code,
-            url,
-        }
-    }
-
-    fn canonical(code: u16, url: &str) -> Step {
-        let (kind, url) = (StepKind::Canonical, url.to_string());
-        Step {
-            kind,
-            status_code: code,
+            status_code,
             url,
         }
     }
@@ -260,14 +254,17 @@ mod tests {
     use anchorage_core::target::TargetMode;
 
     fn redirects(from: &str, chain: &[&str]) -> Vec<(String, IndirectUrl)> {
-        let steps: Vec<Step> = chain.iter().map(|to| Step::redirect(301, to)).collect();
+        let steps: Vec<Step> = chain
+            .iter()
+            .map(|to| Step::new(StepKind::Redirect, 301, to))
+            .collect();
         chain_hops(from, &steps).collect()
     }
 
     fn canonical(from: &str, to: &str) -> (String, IndirectUrl) {
         (
             target_key(to),
-            IndirectUrl::new(from, vec![Step::canonical(200, to)]),
+            IndirectUrl::new(from, vec![Step::new(StepKind::Canonical, 200, to)]),
         )
     }
 

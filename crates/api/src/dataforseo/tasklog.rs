@@ -11,7 +11,7 @@ use anchorage_core::time::{self, Micros};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::VecDeque;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -83,10 +83,7 @@ impl TaskLog {
             data: task.data.clone(),
         };
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
-        if tasks.recent.len() == CAPACITY {
-            tasks.recent.pop_front();
-        }
-        tasks.recent.push_back(logged);
+        keep_latest(&mut tasks.recent, logged);
         tasks.persist_latest();
     }
 
@@ -199,16 +196,15 @@ impl LogFile {
         Ok(())
     }
 
-    /// Replaces the file by one holding `tasks` (written aside, then renamed over it).
+    /// Replaces the file by one holding `tasks`, atomically.
     fn rewrite(&mut self, tasks: &VecDeque<Logged>) -> std::io::Result<()> {
-        let aside = self.path.with_extension("jsonl.tmp");
-        let mut out = std::io::BufWriter::new(File::create(&aside)?);
+        let mut lines = Vec::new();
         for task in tasks {
-            serde_json::to_writer(&mut out, task)?;
-            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut lines, task)?;
+            lines.push(b'\n');
         }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        fs::rename(&aside, &self.path)?;
+        anchorage_index::layout::write_atomic(&self.path, &lines)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         self.out = OpenOptions::new().append(true).open(&self.path)?;
         self.lines = tasks.len();
         Ok(())
@@ -244,12 +240,7 @@ fn read_tasks(path: &Path) -> (VecDeque<Logged>, usize) {
     for line in BufReader::new(file).lines() {
         lines += 1;
         match line.map(|l| serde_json::from_str::<Logged>(&l)) {
-            Ok(Ok(task)) => {
-                if recent.len() == CAPACITY {
-                    recent.pop_front();
-                }
-                recent.push_back(task);
-            }
+            Ok(Ok(task)) => keep_latest(&mut recent, task),
             _ => unreadable += 1,
         }
     }
@@ -257,6 +248,14 @@ fn read_tasks(path: &Path) -> (VecDeque<Logged>, usize) {
         tracing::warn!(path = %path.display(), unreadable, "unreadable lines of the DataForSEO task log skipped");
     }
     (recent, lines)
+}
+
+/// Adds `task`, dropping the oldest beyond [`CAPACITY`].
+fn keep_latest(recent: &mut VecDeque<Logged>, task: Logged) {
+    if recent.len() == CAPACITY {
+        recent.pop_front();
+    }
+    recent.push_back(task);
 }
 
 fn url(function: &str) -> String {
@@ -325,7 +324,7 @@ mod tests {
         let all: Vec<String> = (0..2 * CAPACITY + 5)
             .map(|i| answered(&log, &format!("{i}.com")))
             .collect();
-        let lines = fs::read_to_string(dir.path().join(FILE_NAME))
+        let lines = std::fs::read_to_string(dir.path().join(FILE_NAME))
             .unwrap()
             .lines()
             .count();
