@@ -7,8 +7,9 @@
 //! Checked: the URLs fetched are exactly those an independent walker finds
 //! (`tests/tools/doc_sites_reachable.py`: Python's http.client and html.parser, same rules);
 //! cross-site links (Django docs → PostgreSQL docs, Sphinx → Python docs) and external ones
-//! are in the log; every HTML page has an encoding and a size, 99% a language; `anchorage
-//! build` builds it and `anchorage serve` answers a backlinks query from it.
+//! are in the log; every HTML page has an encoding and a size, 99% a language of its own;
+//! `anchorage build` builds it, every HTML page with a language (the rest take their
+//! site's) and `anchorage serve` answers a backlinks query from it.
 //!
 //! It downloads about 100 MB of Debian packages (cached in `target/doc-sites`, or
 //! `ANCHORAGE_DOC_SITES_DIR`) and needs nginx and openssl, so it runs only with
@@ -131,6 +132,35 @@ fn seeds(sites: &Path) -> (Vec<String>, BTreeSet<String>) {
         hosts.insert(host.to_string());
     }
     (seeds, hosts)
+}
+
+/// Those of `urls` that the current generation's `pages` table lists without a language.
+fn pages_without_a_language(dir: &DataDir, urls: &[String]) -> Vec<String> {
+    use arrow::array::AsArray;
+    let generation = anchorage_index::snapshot::current(dir).unwrap().unwrap();
+    let path = generation.dir.join(anchorage_index::snapshot::PAGES);
+    let mut without = BTreeSet::new();
+    for batch in anchorage_index::parquet_io::read(&path).unwrap() {
+        let urls = batch.column_by_name("url").unwrap();
+        let url = |i: usize| match urls.as_string_opt::<i32>() {
+            Some(u) => u.value(i).to_string(),
+            None => urls.as_string::<i64>().value(i).to_string(),
+        };
+        let languages = batch.column_by_name("languages").unwrap();
+        for i in 0..batch.num_rows() {
+            let count = match languages.as_list_opt::<i32>() {
+                Some(l) => l.value_length(i) as i64,
+                None => languages.as_list::<i64>().value_length(i),
+            };
+            if count == 0 {
+                without.insert(url(i));
+            }
+        }
+    }
+    urls.iter()
+        .filter(|u| without.contains(*u))
+        .cloned()
+        .collect()
 }
 
 fn host_of(url: &str) -> &str {
@@ -302,6 +332,12 @@ fn doc_sites_crawl_matches_an_independent_count() {
 
     // Build and serve.
     anchorage(&["build", "--data-dir", data_arg]);
+    let still_without = pages_without_a_language(&dir, &no_language);
+    println!(
+        "after the build (site languages filled in): {} HTML pages without a language: {still_without:?}",
+        still_without.len()
+    );
+    assert!(still_without.is_empty(), "{still_without:#?}");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -77,9 +77,19 @@ pub struct PageHistory<'a> {
     pub first_seen: Micros,
     pub last_visited: Micros,
     pub links: Vec<LinkHistory<'a>>,
+    /// The language of the page's site when the page names none ([`super::site_language`]).
+    pub site_language: Option<&'a str>,
 }
 
 impl PageHistory<'_> {
+    /// The page's languages: its own, else its site's.
+    pub fn languages(&self) -> std::borrow::Cow<'_, [String]> {
+        match self.site_language {
+            Some(l) if self.content.languages.is_empty() => vec![l.to_string()].into(),
+            _ => self.content.languages.as_slice().into(),
+        }
+    }
+
     /// The other URL the page names as its canonical now, if it answers 2xx and names one:
     /// links to the page are that URL's indirect backlinks.
     pub fn canonical_elsewhere(&self) -> Option<&str> {
@@ -232,6 +242,7 @@ pub fn replay<'a>(
         first_seen: first.fetched_at,
         last_visited: latest.fetched_at,
         links,
+        site_language: None,
     })
 }
 

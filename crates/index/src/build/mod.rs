@@ -2,6 +2,7 @@
 //!
 //! 1. Load every segment and keep one copy of each fetch (`fetch_id`) and link.
 //! 2. Replay each page's fetches in time order ([`history`]): link identity and history.
+//!    Pages that name no language take their site's ([`site_language`]).
 //! 3. Mark the links the index stops keeping ([`drops`]).
 //! 4. Resolve linked-to URLs' status and redirect chains ([`targets`]).
 //! 5. Compute DR, UR, ranks and distinct counts over live links ([`graph`]).
@@ -13,6 +14,7 @@ pub mod explain;
 pub mod graph;
 pub mod history;
 pub mod metrics_history;
+pub mod site_language;
 pub mod table;
 pub mod targets;
 
@@ -148,6 +150,7 @@ pub fn build_with(
     );
     let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
     let mut histories = log.histories();
+    site_language::apply(&mut histories);
     drops::apply(
         &mut histories,
         log_horizon,
@@ -296,6 +299,8 @@ struct PageRow<'a> {
     key: String,
     http_code: u16,
     title: Option<&'a str>,
+    /// Its own languages, else its site's ([`site_language`]).
+    languages: Vec<String>,
     /// Another URL this page names as its canonical ([`PageHistory::canonical_elsewhere`]).
     canonical: Option<&'a str>,
     url_rating: f64,
@@ -322,6 +327,7 @@ fn write_pages(
                 key: table::target_key(h.url),
                 http_code: h.latest.http_code,
                 title: h.content.title.as_deref(),
+                languages: h.languages().into_owned(),
                 canonical: h.canonical_elsewhere(),
                 url_rating: metrics.url_rating.get(id).copied().unwrap_or(0.0),
                 refdomains: metrics.refdomains_of_page.get(id).copied().unwrap_or(0),

@@ -230,7 +230,10 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "is_text" => |r| element_is(r, "text"),
         "is_ugc" => |r| Cell::Bool(r.hist.link.ugc),
         "js_crawl" => |r| Cell::Bool(r.hist.link.js_only),
-        "languages" => |r| strs(&r.page.content.languages),
+        "languages" => |r| match (r.page.content.languages.is_empty(), r.page.site_language) {
+            (true, Some(site)) => Cell::Strs(vec![Cow::Borrowed(site)]),
+            _ => strs(&r.page.content.languages),
+        },
         "languages_target" => |r| {
             r.target
                 .map_or(Cell::Strs(Vec::new()), |t| strs(&t.languages))

@@ -78,7 +78,7 @@ fn follow(url: &str, first: &Hop<'_>, hops: &HashMap<&str, Hop<'_>>) -> TargetSt
         is_html: first.is_html,
         final_code: first.code,
         title: content.title.clone(),
-        languages: content.languages.clone(),
+        languages: first.page.languages().into_owned(),
         powered_by: content.powered_by.clone(),
         redirect_lost: first
             .page
