@@ -63,6 +63,9 @@ impl Row<'_> {
     fn source_ur(&self) -> f64 {
         self.metrics.url_rating[self.node.src_page as usize]
     }
+    fn broken_redirect(&self) -> Option<&super::targets::BrokenRedirect> {
+        self.target.and_then(|t| t.broken_redirect.as_ref())
+    }
     fn source_spam(&self) -> u8 {
         self.metrics.domain_spam[self.node.src_domain as usize]
     }
@@ -162,6 +165,11 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "alt" => |r| opt_s(r.hist.link.alt.as_deref()),
         "anchor" => |r| s(&r.hist.link.anchor),
         "backlink_spam_score" => |r| Cell::Int(r.backlink_spam_score()),
+        "broken_redirect_new_target" => {
+            |r| opt_s(r.broken_redirect().and_then(|b| b.new_target.as_deref()))
+        }
+        "broken_redirect_reason" => |r| opt_s(r.broken_redirect().map(|b| b.reason)),
+        "broken_redirect_source" => |r| opt_s(r.broken_redirect().map(|b| b.source.as_str())),
         "class_c" => |r| {
             Cell::Int(i64::from(
                 r.metrics.class_c_of_page[r.node.src_page as usize],
