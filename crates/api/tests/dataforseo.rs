@@ -295,6 +295,91 @@ async fn filters_have_known_answers() {
     assert_eq!(count(json!(["domain_from_rank", ">", 1000])).await, 0);
 }
 
+/// Fields DataForSEO computes from others (`tld_from`, `attributes`, …) filter exactly as they
+/// render: each filter keeps the items whose rendered field passes it.
+#[tokio::test]
+async fn derived_fields_filter_as_they_render() {
+    let root = top_site();
+    let all = every_item(json!({"target": root}), 1000).await;
+    assert!(all.len() > 20, "{} items", all.len());
+    let first_str = |field: &str| {
+        all.iter()
+            .find_map(|i| i[field].as_str().map(String::from))
+            .unwrap_or_else(|| panic!("no item with a {field}"))
+    };
+    let tld = first_str("tld_from");
+    let language = first_str("page_from_language");
+    let has = |i: &Value, field: &str, name: &str| {
+        i[field]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| v == name))
+    };
+    type Check = Box<dyn Fn(&Value) -> bool>;
+    let (t, l) = (tld.clone(), language.clone());
+    let cases: Vec<(Value, Check)> = vec![
+        (
+            json!(["tld_from", "=", tld]),
+            Box::new(move |i| i["tld_from"] == t.as_str()),
+        ),
+        (
+            json!(["tld_from", "not_in", [tld, "zz"]]),
+            Box::new({
+                let t = tld.clone();
+                move |i| i["tld_from"] != t.as_str()
+            }),
+        ),
+        (
+            json!(["page_from_language", "=", language]),
+            Box::new(move |i| i["page_from_language"] == l.as_str()),
+        ),
+        (
+            json!(["url_from_https", "=", true]),
+            Box::new(|i| i["url_from_https"] == true),
+        ),
+        (
+            json!(["url_to_https", "<>", true]),
+            Box::new(|i| i["url_to_https"] == false),
+        ),
+        (
+            json!(["attributes", "has", "nofollow"]),
+            Box::new(move |i| has(i, "attributes", "nofollow")),
+        ),
+        (
+            json!(["attributes", "has_not", "nofollow"]),
+            Box::new(move |i| !has(i, "attributes", "nofollow")),
+        ),
+        (
+            json!(["original", "=", true]),
+            Box::new(|i| i["original"] == true),
+        ),
+        (
+            json!(["domain_from_is_ip", "=", false]),
+            Box::new(|i| i["domain_from_is_ip"] == false),
+        ),
+        (
+            json!(["url_to_redirect_target", "like", "http%"]),
+            Box::new(|i| i["url_to_redirect_target"].is_string()),
+        ),
+    ];
+    for (filters, keep) in cases {
+        let got = every_item(json!({"target": root, "filters": filters}), 1000).await;
+        let mut got: Vec<_> = got.iter().map(pair).collect();
+        let mut want: Vec<_> = all.iter().filter(|i| keep(i)).map(pair).collect();
+        got.sort();
+        want.sort();
+        println!("{filters}: {} of {} items", got.len(), all.len());
+        assert_eq!(got, want, "{filters}");
+    }
+    let r = call(
+        "backlinks",
+        json!({"target": root, "filters": ["attributes", "has", "noopener"]}),
+    )
+    .await;
+    assert_eq!(r["tasks"][0]["status_code"], 40501, "{r}");
+    let message = r["tasks"][0]["status_message"].as_str().unwrap();
+    assert!(message.contains("attributes"), "{message}");
+}
+
 #[tokio::test]
 async fn search_after_token_visits_every_row_exactly_once() {
     let root = top_site();
@@ -738,9 +823,12 @@ async fn get_functions_answer_in_the_envelope() {
     assert_eq!(backlinks["domain_from_rank"], "num");
     assert_eq!(backlinks["dofollow"], "bool");
     assert_eq!(backlinks["first_seen"], "time");
+    assert_eq!(backlinks["tld_from"], "str");
+    assert_eq!(backlinks["attributes"], "array.str");
+    assert_eq!(backlinks["url_from_https"], "bool");
     assert!(
-        backlinks.get("tld_from").is_none(),
-        "derived fields are not filterable"
+        backlinks.get("domain_from_country").is_none(),
+        "fields computed after the query are not filterable"
     );
     let (_, index) = get(&app, "/v3/backlinks/index").await;
     assert!(

@@ -11,7 +11,7 @@ use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{DataFusionError, ScalarValue};
 use datafusion::logical_expr::{
     BinaryExpr, ColumnarValue, Expr, Like, Operator, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl,
-    Signature, Volatility, col, lit,
+    Signature, Volatility, cast, col, lit,
 };
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -75,6 +75,21 @@ pub enum Modifier {
     Length,
     /// The first element of a list (null when the list is empty).
     First,
+    /// The last element of a list (null when the list is empty).
+    Last,
+    /// What follows a string's last dot: a host's top-level label (`com` of `a.b.com`).
+    LastLabel,
+}
+
+impl Modifier {
+    /// The type of the modified value of a column of type `ty`.
+    pub fn output(self, ty: ColType) -> ColType {
+        match self {
+            Modifier::Uppercase | Modifier::Lowercase | Modifier::LastLabel => ColType::Str,
+            Modifier::Length => ColType::Int,
+            Modifier::First | Modifier::Last => ty.element(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,22 +280,23 @@ fn combine(parts: &[Filter], op: fn(Expr, Expr) -> Expr, empty: bool) -> Result<
 }
 
 fn apply_modifier(column: &Field, modifier: Option<Modifier>) -> (Expr, ColType) {
-    use datafusion::functions::expr_fn::{character_length, lower, upper};
+    use datafusion::functions::expr_fn::{character_length, lower, regexp_replace, upper};
+    use datafusion::functions_nested::expr_fn::{array_element, cardinality};
     let c = col(column.name);
-    match modifier {
-        None => (c, column.ty),
-        Some(Modifier::Uppercase) => (upper(c), ColType::Str),
-        Some(Modifier::Lowercase) => (lower(c), ColType::Str),
-        Some(Modifier::Length) if column.ty.is_list() => (
-            datafusion::functions_nested::expr_fn::cardinality(c),
-            ColType::Int,
-        ),
-        Some(Modifier::Length) => (character_length(c), ColType::Int),
-        Some(Modifier::First) => (
-            datafusion::functions_nested::expr_fn::array_element(c, lit(1i64)),
-            column.ty.element(),
-        ),
-    }
+    let Some(modifier) = modifier else {
+        return (c, column.ty);
+    };
+    let expr = match modifier {
+        Modifier::Uppercase => upper(c),
+        Modifier::Lowercase => lower(c),
+        Modifier::Length if column.ty.is_list() => cardinality(c),
+        Modifier::Length => character_length(c),
+        Modifier::First => array_element(c, lit(1i64)),
+        // Index 0 (an empty list) gives null.
+        Modifier::Last => array_element(c.clone(), cast(cardinality(c), DataType::Int64)),
+        Modifier::LastLabel => regexp_replace(c, lit(r"^.*\."), lit(""), None),
+    };
+    (expr, modifier.output(column.ty))
 }
 
 fn condition_expr(target: Expr, ty: ColType, condition: &Condition) -> Result<Expr, String> {

@@ -86,12 +86,7 @@ fn expr(obj: &serde_json::Map<String, Json>, resolve: Resolver<'_>) -> Result<Fi
         .map_err(err)?;
     match (obj.get("is"), obj.get("list_is")) {
         (Some(is), None) => {
-            let ty = match modifier {
-                Some(Modifier::Length) => ColType::Int,
-                Some(Modifier::First) => column.ty.element(),
-                Some(_) => ColType::Str,
-                None => column.ty,
-            };
+            let ty = modifier.map_or(column.ty, |m| m.output(column.ty));
             let condition = condition(is, ty).map_err(err)?;
             let tests_list = matches!(condition, Condition::Empty | Condition::IsNull);
             if column.ty.is_list() && modifier.is_none() && !tests_list {

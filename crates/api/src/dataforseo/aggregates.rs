@@ -151,25 +151,25 @@ fn counter_name(name: &str) -> &str {
 
 fn item_filter_field(agg: &Aggregate, name: &str) -> Result<FilterField, String> {
     if name == agg.key_name {
-        return Ok(FilterField {
-            field: Field {
+        return Ok(FilterField::column(
+            Field {
                 name: agg.report.group_by,
                 ty: ColType::Str,
             },
-            is_rank: false,
-        });
+            false,
+        ));
     }
     let column = agg
         .report
         .column(counter_name(name))
         .ok_or_else(|| format!("'{name}' is not a field of {} items", agg.item_type))?;
-    Ok(FilterField {
-        field: Field {
+    Ok(FilterField::column(
+        Field {
             name: column.name,
             ty: column.ty,
         },
-        is_rank: column.name == "rank",
-    })
+        column.name == "rank",
+    ))
 }
 
 fn order_column(agg: &Aggregate, name: &str) -> Result<&'static ReportColumn, String> {

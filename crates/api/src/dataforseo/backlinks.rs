@@ -3,14 +3,14 @@
 
 use super::envelope::DfsError;
 use super::fields::{self, RankScale, queryable};
-use super::filters::{self, FilterField};
+use super::filters;
 use super::task::Task;
 use super::token::PageToken;
 use crate::geoip::GeoIp;
 use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::{BacklinkReport, backlink_column};
 use anchorage_core::target::Target;
-use anchorage_query::filter::{Field, Filter};
+use anchorage_query::filter::Filter;
 use anchorage_query::indirect::Step;
 use anchorage_query::{Aggregation, BacklinksQuery, Engine, History, LINK_GROUP_COUNT, OrderBy};
 use serde_json::{Map, Value, json};
@@ -195,20 +195,11 @@ fn custom_mode(custom: &Value) -> Result<(&'static str, u64), DfsError> {
     Ok((column, value))
 }
 
-/// A backlink field for `filters`/`backlinks_filters`.
-pub fn backlink_filter_field(name: &str) -> Result<FilterField, String> {
-    let q = queryable(name)?;
-    Ok(FilterField {
-        field: Field::from(q.column),
-        is_rank: q.is_rank,
-    })
-}
-
 /// `filters` (on `backlinks`) or `backlinks_filters` (on aggregates): conditions on links.
 pub fn link_filter(task: &Task, name: &str, scale: RankScale) -> Result<Option<Filter>, DfsError> {
     task.get(name)
         .map(|json| {
-            filters::parse(json, &backlink_filter_field, scale)
+            filters::parse(json, &super::fields::filter_field, scale)
                 .map_err(|e| DfsError::invalid(name, e))
         })
         .transpose()

@@ -5,8 +5,10 @@
 //! DataForSEO types for `available_filters`) are all derived from it. Types and nullability
 //! come from the catalogue column each field reads.
 
+use super::filters::{Derivation, FilterField};
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
+use anchorage_query::filter::{CmpOp, Condition, Field, Filter, Modifier, TextOp, Value as Test};
 use anchorage_query::indirect::StepKind;
 use serde_json::{Map, Value, json};
 
@@ -51,7 +53,8 @@ pub enum Source {
     Column(&'static str),
     /// A 0–100 rating column, served on the request's rank scale.
     Rank(&'static str),
-    /// Computed from the row's columns (the listed ones); not filterable.
+    /// Computed from the row's columns (the listed ones); filterable when the field says how
+    /// ([`ItemField::filter_as`]).
     Derived(&'static [&'static str], fn(&Map<String, Value>) -> Value),
     /// A value the index does not have (null) or a constant.
     Fixed(fn() -> Value),
@@ -61,12 +64,23 @@ pub enum Source {
 pub struct ItemField {
     pub name: &'static str,
     pub source: Source,
+    /// For a derived field: the stored column `filters` test instead, and how the field
+    /// derives from it.
+    pub filter_as: Option<(&'static str, Derivation)>,
+}
+
+impl ItemField {
+    const fn filtered_as(mut self, column: &'static str, derivation: Derivation) -> Self {
+        self.filter_as = Some((column, derivation));
+        self
+    }
 }
 
 const fn column(name: &'static str, col: &'static str) -> ItemField {
     ItemField {
         name,
         source: Source::Column(col),
+        filter_as: None,
     }
 }
 
@@ -74,6 +88,7 @@ const fn rank(name: &'static str, col: &'static str) -> ItemField {
     ItemField {
         name,
         source: Source::Rank(col),
+        filter_as: None,
     }
 }
 
@@ -85,6 +100,7 @@ const fn derived(
     ItemField {
         name,
         source: Source::Derived(inputs, f),
+        filter_as: None,
     }
 }
 
@@ -92,6 +108,7 @@ const fn fixed(name: &'static str, f: fn() -> Value) -> ItemField {
     ItemField {
         name,
         source: Source::Fixed(f),
+        filter_as: None,
     }
 }
 
@@ -211,18 +228,54 @@ fn group_count(row: &Map<String, Value>) -> Value {
     }
 }
 
+/// A catalogue column as a filter field (the names below are catalogue columns: the test
+/// `every_filterable_field_builds_its_filter` builds each).
+fn stored(name: &str) -> Field {
+    Field::from(backlink_column(name).expect("a catalogue column"))
+}
+
+fn test(column: &str, condition: Condition) -> Filter {
+    Filter::Cond {
+        column: stored(column),
+        modifier: None,
+        condition,
+    }
+}
+
+fn starts_https(column: &str) -> Filter {
+    test(column, Condition::Text(TextOp::Prefix, "https:".into()))
+}
+
+fn is_true(column: &str) -> Filter {
+    test(column, Condition::Cmp(CmpOp::Eq, Test::Bool(true)))
+}
+
+/// `attributes` holds a rel value where its flag is set.
+fn has_attribute(name: &str) -> Option<Filter> {
+    let column = match name {
+        "nofollow" => "is_nofollow",
+        "ugc" => "is_ugc",
+        "sponsored" => "is_sponsored",
+        _ => return None,
+    };
+    Some(is_true(column))
+}
+
 /// The fields of a `backlinks` item, in the official order.
 pub const BACKLINK_ITEM: &[ItemField] = &[
     fixed("type", || Value::from("backlink")),
     column("domain_from", "name_source"),
     column("url_from", "url_from"),
-    derived("url_from_https", &["url_from"], |r| is_https(r, "url_from")),
+    derived("url_from_https", &["url_from"], |r| is_https(r, "url_from"))
+        .filtered_as("url_from", Derivation::Flag(|| starts_https("url_from"))),
     column("domain_to", "name_target"),
     column("url_to", "url_to"),
-    derived("url_to_https", &["url_to"], |r| is_https(r, "url_to")),
+    derived("url_to_https", &["url_to"], |r| is_https(r, "url_to"))
+        .filtered_as("url_to", Derivation::Flag(|| starts_https("url_to"))),
     derived("tld_from", &["name_source"], |r| {
         Value::from(tld(text(r, "name_source")))
-    }),
+    })
+    .filtered_as("name_source", Derivation::Modified(Modifier::LastLabel)),
     column("is_new", "is_new"),
     column("is_lost", "is_lost"),
     column("backlink_spam_score", "backlink_spam_score"),
@@ -237,7 +290,17 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     ),
     derived("domain_from_is_ip", &["name_source"], |r| {
         Value::Bool(anchorage_core::domain::is_ip(text(r, "name_source")))
-    }),
+    })
+    .filtered_as(
+        "name_source",
+        // `domain::is_ip` on normalised hosts: a bracketed IPv6 literal or a dotted quad.
+        Derivation::Flag(|| {
+            test(
+                "name_source",
+                Condition::Regex(r"^\[|^[0-9]{1,3}(\.[0-9]{1,3}){3}$".into()),
+            )
+        }),
+    ),
     column("domain_from_ip", "ip_source"),
     // The referring host's country, which `enrich` adds (README "Countries").
     derived("domain_from_country", &["name_source", "ip_source"], |r| {
@@ -252,7 +315,8 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     column("page_from_encoding", "encoding"),
     derived("page_from_language", &["languages"], |r| {
         first_of(r, "languages")
-    }),
+    })
+    .filtered_as("languages", Derivation::Modified(Modifier::First)),
     column("page_from_title", "title"),
     column("page_from_status_code", "http_code"),
     column("first_seen", "first_seen_link"),
@@ -265,11 +329,21 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
         "attributes",
         &["is_nofollow", "is_ugc", "is_sponsored"],
         attributes,
-    ),
+    )
+    .filtered_as("is_nofollow", Derivation::Flags(has_attribute)),
     column("dofollow", "is_dofollow"),
     derived("original", &["discovered_status"], |r| {
         Value::Bool(text(r, "discovered_status") == "pagefound")
-    }),
+    })
+    .filtered_as(
+        "discovered_status",
+        Derivation::Flag(|| {
+            test(
+                "discovered_status",
+                Condition::Cmp(CmpOp::Eq, Test::Str("pagefound".into())),
+            )
+        }),
+    ),
     column("alt", "alt"),
     column("image_url", "image_url"),
     column("anchor", "anchor"),
@@ -290,7 +364,8 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
             .and_then(|a| a.last())
             .cloned()
             .unwrap_or(Value::Null)
-    }),
+    })
+    .filtered_as("url_redirect", Derivation::Modified(Modifier::Last)),
     fixed("ranked_keywords_info", null),
     derived("is_indirect_link", &["url_to"], |r| {
         Value::Bool(r.contains_key(INDIRECT))
@@ -431,13 +506,27 @@ pub fn type_name(ty: ColType) -> &'static str {
     }
 }
 
+/// The backlink field usable in `filters`: a stored column, or a derived field that says how
+/// to test it.
+pub fn filter_field(name: &str) -> Result<FilterField, String> {
+    let field = item_field(name).ok_or_else(|| format!("'{name}' is not a backlink field"))?;
+    match field.filter_as {
+        Some((column, derivation)) => Ok(FilterField {
+            field: stored(column),
+            is_rank: false,
+            derived: Some(derivation),
+        }),
+        None => queryable(name).map(|q| FilterField::column(Field::from(q.column), q.is_rank)),
+    }
+}
+
 /// Every filterable backlink field with its DataForSEO type.
 pub fn filterable() -> Map<String, Value> {
     BACKLINK_ITEM
         .iter()
         .filter_map(|f| {
-            let q = queryable(f.name).ok()?;
-            Some((f.name.to_string(), Value::from(type_name(q.column.ty))))
+            let ty = filter_field(f.name).ok()?.value_type();
+            Some((f.name.to_string(), Value::from(type_name(ty))))
         })
         .collect()
 }
@@ -446,6 +535,25 @@ pub fn filterable() -> Map<String, Value> {
 mod tests {
     use super::platform_types;
     use serde_json::{Value, json};
+
+    #[test]
+    fn every_filterable_field_builds_its_filter() {
+        use super::{BACKLINK_ITEM, Derivation, filter_field};
+        for item in BACKLINK_ITEM {
+            let Some((_, derivation)) = item.filter_as else {
+                continue;
+            };
+            let field = filter_field(item.name).unwrap();
+            let built = match derivation {
+                Derivation::Flag(holds) => Some(holds()),
+                Derivation::Flags(holds) => holds("nofollow"),
+                Derivation::Modified(_) => Some(anchorage_query::filter::Filter::And(vec![])),
+            };
+            assert!(built.is_some(), "{}", item.name);
+            assert!(!field.field.name.is_empty());
+        }
+        assert!(filter_field("domain_from_country").is_err());
+    }
 
     fn types(powered_by: Value, page_type: Value) -> Value {
         let row = json!({"powered_by": powered_by, "page_type_source": page_type});

@@ -13,7 +13,8 @@
 use super::fields::RankScale;
 use anchorage_core::catalogue::ColType;
 use anchorage_query::filter::{
-    CmpOp, Condition, ElementFilter, Field, Filter, Quantifier, RawValue, TextOp, Value, coerce,
+    CmpOp, Condition, ElementFilter, Field, Filter, Modifier, Quantifier, RawValue, TextOp, Value,
+    coerce,
 };
 use serde_json::Value as Json;
 
@@ -27,6 +28,48 @@ const MAX_REGEX: usize = 1000;
 pub struct FilterField {
     pub field: Field,
     pub is_rank: bool,
+    /// How the field derives from `field` when it is not the column as stored.
+    pub derived: Option<Derivation>,
+}
+
+/// A DataForSEO field computed from a column, as a filter sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Derivation {
+    /// A function of the column (`tld_from`: the last label of `name_source`).
+    Modified(Modifier),
+    /// A boolean that is true where the filter holds (`url_from_https`).
+    Flag(fn() -> Filter),
+    /// A list of names, each present where its filter holds (`attributes`); `None` for a
+    /// name the list never holds.
+    Flags(fn(&str) -> Option<Filter>),
+}
+
+impl FilterField {
+    /// A stored column, tested as it is.
+    pub fn column(field: Field, is_rank: bool) -> Self {
+        FilterField {
+            field,
+            is_rank,
+            derived: None,
+        }
+    }
+
+    /// The type of the values the filter compares.
+    pub fn value_type(&self) -> ColType {
+        match self.derived {
+            None => self.field.ty,
+            Some(Derivation::Modified(m)) => m.output(self.field.ty),
+            Some(Derivation::Flag(_)) => ColType::Bool,
+            Some(Derivation::Flags(_)) => ColType::StrList,
+        }
+    }
+
+    fn modifier(&self) -> Option<Modifier> {
+        match self.derived {
+            Some(Derivation::Modified(m)) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// Resolves a DataForSEO field name, or explains why it cannot be filtered on.
@@ -113,14 +156,19 @@ impl Parser<'_> {
     }
 
     fn build(&self, name: &str, op: &str, value: &Json, f: FilterField) -> Result<Filter, String> {
-        let ty = f.field.ty;
+        let ty = f.value_type();
         let cond = |condition: Condition| Filter::Cond {
             column: f.field,
-            modifier: None,
+            modifier: f.modifier(),
             condition,
         };
         let not = |inner: Filter| Filter::Not(Box::new(inner));
         check_operator(op, ty)?;
+        match f.derived {
+            Some(Derivation::Flag(holds)) => return flag(op, value, holds()),
+            Some(Derivation::Flags(holds)) => return flags(op, value, holds),
+            _ => {}
+        }
         if value.is_null() {
             return match op {
                 "=" => Ok(cond(Condition::IsNull)),
@@ -180,7 +228,7 @@ impl Parser<'_> {
 
     /// A comparison value in the column's type; ranks convert to the stored 0–100 rating.
     fn value(&self, json: &Json, f: FilterField) -> Result<Value, String> {
-        let v = coerce(f.field.ty, &raw(json)?)?;
+        let v = coerce(f.value_type(), &raw(json)?)?;
         if !f.is_rank {
             return Ok(v);
         }
@@ -191,6 +239,29 @@ impl Parser<'_> {
             other => other,
         })
     }
+}
+
+/// `= true`, `= false`, `<> true`, `<> false` on a derived boolean.
+fn flag(op: &str, value: &Json, holds: Filter) -> Result<Filter, String> {
+    let Value::Bool(wanted) = coerce(ColType::Bool, &raw(value)?)? else {
+        return Err(format!("expected true or false, got {value}"));
+    };
+    Ok(if wanted == (op == "=") {
+        holds
+    } else {
+        Filter::Not(Box::new(holds))
+    })
+}
+
+/// `has` / `has_not` on a derived list of names.
+fn flags(op: &str, value: &Json, holds: fn(&str) -> Option<Filter>) -> Result<Filter, String> {
+    let name = string(value)?;
+    let filter = holds(&name).ok_or_else(|| format!("'{name}' is never in this list"))?;
+    Ok(if op == "has" {
+        filter
+    } else {
+        Filter::Not(Box::new(filter))
+    })
 }
 
 fn and(mut parts: Vec<Filter>) -> Filter {
@@ -278,10 +349,7 @@ mod tests {
             "langs" => ColType::StrList,
             _ => return Err(format!("'{name}' is not a field")),
         };
-        Ok(FilterField {
-            field: Field { name: "x", ty },
-            is_rank: name == "rank",
-        })
+        Ok(FilterField::column(Field { name: "x", ty }, name == "rank"))
     }
 
     fn parse_one(j: Json) -> Result<Filter, String> {

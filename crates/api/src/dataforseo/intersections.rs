@@ -202,13 +202,13 @@ fn excluded_targets(task: &Task, include_subdomains: bool) -> Result<Vec<Target>
 /// `targets` keys and `field` a counter (or `target`, the referring domain or page).
 fn joined_field(keys: &[&str], report: &Report, name: &str) -> Result<FilterField, String> {
     if name == INTERSECTIONS {
-        return Ok(FilterField {
-            field: Field {
+        return Ok(FilterField::column(
+            Field {
                 name: INTERSECTIONS,
                 ty: ColType::Int,
             },
-            is_rank: false,
-        });
+            false,
+        ));
     }
     let (key, field) = name.split_once('.').ok_or_else(|| {
         format!("'{name}' is neither intersections_count nor '<targets key>.<field>'")
@@ -219,24 +219,24 @@ fn joined_field(keys: &[&str], report: &Report, name: &str) -> Result<FilterFiel
         .ok_or_else(|| format!("'{key}' in '{name}' is not a key of targets"))?
         + 1;
     if field == "target" {
-        return Ok(FilterField {
-            field: Field {
+        return Ok(FilterField::column(
+            Field {
                 name: part_column(part, KEY),
                 ty: ColType::Str,
             },
-            is_rank: false,
-        });
+            false,
+        ));
     }
     let column = report
         .column(field)
         .ok_or_else(|| format!("'{field}' in '{name}' is not a field of the intersection"))?;
-    Ok(FilterField {
-        field: Field {
+    Ok(FilterField::column(
+        Field {
             name: part_column(part, column.name),
             ty: column.ty,
         },
-        is_rank: column.name == "rank",
-    })
+        column.name == "rank",
+    ))
 }
 
 pub async fn run_intersection(
@@ -479,10 +479,10 @@ fn competitor_field(name: &str) -> Result<FilterField, String> {
             ));
         }
     };
-    Ok(FilterField {
-        field: Field { name, ty },
-        is_rank: name == COMPETITOR_RATING,
-    })
+    Ok(FilterField::column(
+        Field { name, ty },
+        name == COMPETITOR_RATING,
+    ))
 }
 
 pub async fn run_competitors(
