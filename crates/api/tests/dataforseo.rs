@@ -606,6 +606,80 @@ fn sum(result: &Value, field: &str) -> i64 {
         .sum()
 }
 
+type Breakdowns = BTreeMap<String, BTreeMap<String, i64>>;
+
+/// The `referring_links_*` breakdowns of backlink items, counted from the items themselves.
+fn breakdowns_of<'a>(links: impl Iterator<Item = &'a Value>) -> Breakdowns {
+    let mut out = Breakdowns::new();
+    let mut add = |map: &str, value: &Value| {
+        if let Some(v) = value.as_str() {
+            *out.entry(map.into())
+                .or_default()
+                .entry(v.into())
+                .or_default() += 1;
+        }
+    };
+    for l in links {
+        add("referring_links_tld", &l["tld_from"]);
+        add("referring_links_types", &l["item_type"]);
+        add(
+            "referring_links_semantic_locations",
+            &l["semantic_location"],
+        );
+        add("referring_links_countries", &l["domain_from_country"]);
+        for v in l["attributes"].as_array().into_iter().flatten() {
+            add("referring_links_attributes", v);
+        }
+        for v in l["domain_from_platform_type"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            add("referring_links_platform_types", v);
+        }
+    }
+    out
+}
+
+/// The `referring_links_*` breakdowns an aggregate item serves (empty maps left out).
+fn breakdowns_served(item: &Value) -> Breakdowns {
+    item.as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with("referring_links_"))
+        .filter_map(|(k, v)| {
+            let m = v.as_object().unwrap_or_else(|| panic!("{k} in {item}"));
+            let counts = m.iter().map(|(x, n)| (x.clone(), n.as_i64().unwrap()));
+            (!m.is_empty()).then(|| (k.clone(), counts.collect()))
+        })
+        .collect()
+}
+
+/// Each `anchors` and `referring_domains` item breaks its own links down as the backlink
+/// items of those links say.
+#[tokio::test]
+async fn aggregate_items_break_their_links_down() {
+    let root = top_site();
+    let links = every_item(json!({"target": root}), 1000).await;
+    for (function, key, link_key) in [
+        ("referring_domains", "domain", "domain_from"),
+        ("anchors", "anchor", "anchor"),
+    ] {
+        let r = result(
+            function,
+            json!({"target": root, "limit": 50, "internal_list_limit": 1000}),
+        )
+        .await;
+        assert!(items(&r).len() > 5, "{function}: {r}");
+        for item in items(&r) {
+            let k = item[key].as_str().unwrap();
+            let want = breakdowns_of(links.iter().filter(|l| l[link_key] == k));
+            assert!(!want.is_empty());
+            assert_eq!(breakdowns_served(item), want, "{function} {k}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn aggregates_agree_with_the_backlinks() {
     let root = top_site();

@@ -14,7 +14,7 @@ use anchorage_core::reports::{
     Agg, DATAFORSEO_COUNTERS, Report, ReportColumn, dataforseo_report_named,
 };
 use anchorage_extract::powered_by;
-use anchorage_query::filter::Field;
+use anchorage_query::filter::{Condition, Field, Filter, Value as Test};
 use anchorage_query::{Engine, GROUP_COUNT, ReportOrder, ReportQuery};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -204,7 +204,7 @@ pub(super) fn counters(row: &Map<String, Value>, scale: RankScale) -> Map<String
     out
 }
 
-/// The `referring_links_*` breakdowns of summaries; per item they are not served (null).
+/// The `referring_links_*` breakdowns (null until [`link_maps`] fills them).
 const LINK_MAPS: &[&str] = &[
     "referring_links_tld",
     "referring_links_types",
@@ -217,6 +217,7 @@ const LINK_MAPS: &[&str] = &[
 /// Runs an aggregate function.
 pub async fn run(
     engine: &Engine,
+    geoip: Option<&GeoIp>,
     agg: &Aggregate,
     mut request: Request,
 ) -> Result<Value, DfsError> {
@@ -228,9 +229,13 @@ pub async fn run(
     let mut columns: Vec<(&str, ColType)> = vec![(agg.report.group_by, ColType::Str)];
     columns.extend(query.select.iter().map(|c| (c.name, c.ty)));
     let rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
+    let maps = item_link_maps(engine, geoip, query, &rows, request.list_limit).await?;
     let items: Vec<Value> = rows
         .iter()
-        .map(|row| item(agg, row, request.scale))
+        .map(|row| {
+            let key = group_key(row.get(agg.report.group_by));
+            item(agg, row, request.scale, maps.get(&key))
+        })
         .collect();
     Ok(json!({
         "target": query.target.input,
@@ -240,9 +245,19 @@ pub async fn run(
     }))
 }
 
-fn item(agg: &Aggregate, row: &Map<String, Value>, scale: RankScale) -> Value {
+fn item(
+    agg: &Aggregate,
+    row: &Map<String, Value>,
+    scale: RankScale,
+    maps: Option<&Map<String, Value>>,
+) -> Value {
     let key = row.get(agg.report.group_by).cloned().unwrap_or(Value::Null);
-    let figures = counters(row, scale);
+    let mut figures = counters(row, scale);
+    figures.extend(
+        maps.into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     let mut out = Map::new();
     out.insert("type".into(), Value::from(agg.item_type));
     if agg.key_name == "page" {
@@ -321,7 +336,10 @@ pub async fn run_summary(
         .iter()
         .find(|(k, _)| *k == "outgoing_links")
         .map_or(Value::Null, |(_, v)| Value::from(*v));
-    let maps = link_maps(engine, geoip, query, request.list_limit).await?;
+    let maps = link_maps(engine, geoip, query, None, request.list_limit)
+        .await?
+        .remove("")
+        .unwrap_or_else(|| LinkCounts::default().into_maps(request.list_limit));
     let mut out = Map::new();
     out.insert("target".into(), Value::from(query.target.input.clone()));
     for name in [
@@ -406,74 +424,153 @@ async fn info(
     }))
 }
 
-/// The breakdowns of the target's links: TLDs and countries ([`host_country`]) of the
+/// The breakdowns of the items' links, by group key: the `referring_links_*` of each item.
+async fn item_link_maps(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    query: &ReportQuery,
+    rows: &[Map<String, Value>],
+    limit: usize,
+) -> Result<BTreeMap<String, Map<String, Value>>, DfsError> {
+    let group_by = query.report.group_by;
+    let keys: Vec<Test> = rows
+        .iter()
+        .filter_map(|r| r.get(group_by).and_then(Value::as_str))
+        .map(|k| Test::Str(k.to_string()))
+        .collect();
+    let Some(column) = backlink_column(group_by).filter(|_| !keys.is_empty()) else {
+        return Ok(BTreeMap::new());
+    };
+    // Only the links of the items shown: a page of groups, not the whole target.
+    let of_the_items = Filter::Cond {
+        column: Field::from(column),
+        modifier: None,
+        condition: Condition::In(keys),
+    };
+    let mut query = query.clone();
+    query.link_filter = Some(match query.link_filter.take() {
+        Some(f) => Filter::And(vec![f, of_the_items]),
+        None => of_the_items,
+    });
+    link_maps(engine, geoip, &query, Some(group_by), limit).await
+}
+
+/// A group key as the maps of [`link_maps`] are keyed.
+fn group_key(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+fn counts_of<'m>(
+    by_key: &'m mut BTreeMap<String, LinkCounts>,
+    key: Option<&str>,
+    row: &Map<String, Value>,
+) -> &'m mut LinkCounts {
+    by_key
+        .entry(group_key(key.and_then(|k| row.get(k))))
+        .or_default()
+}
+
+/// The link counts behind one set of `referring_links_*` breakdowns.
+#[derive(Default)]
+struct LinkCounts {
+    tlds: BTreeMap<String, i64>,
+    countries: BTreeMap<String, i64>,
+    platforms: BTreeMap<String, i64>,
+    types: BTreeMap<String, i64>,
+    attributes: BTreeMap<String, i64>,
+    locations: BTreeMap<String, i64>,
+}
+
+impl LinkCounts {
+    /// Each breakdown at most `limit` entries, the most frequent first.
+    fn into_maps(self, limit: usize) -> Map<String, Value> {
+        let map = |counts: BTreeMap<String, i64>| counts_map(counts.into_iter().collect(), limit);
+        Map::from_iter([
+            ("referring_links_tld".into(), map(self.tlds)),
+            ("referring_links_types".into(), map(self.types)),
+            ("referring_links_attributes".into(), map(self.attributes)),
+            ("referring_links_platform_types".into(), map(self.platforms)),
+            (
+                "referring_links_semantic_locations".into(),
+                map(self.locations),
+            ),
+            ("referring_links_countries".into(), map(self.countries)),
+        ])
+    }
+}
+
+/// The breakdowns of the query's links: TLDs and countries ([`host_country`]) of the
 /// referring hosts, platform types of the referring pages, link types, rel attributes and
-/// semantic locations; each at most `limit` entries, the most frequent first.
+/// semantic locations; each at most `limit` entries, the most frequent first. Per value of
+/// the column `key`, or of all the links under the key "" when `key` is `None`.
 async fn link_maps(
     engine: &Engine,
     geoip: Option<&GeoIp>,
     query: &ReportQuery,
+    key: Option<&'static str>,
     limit: usize,
-) -> Result<Map<String, Value>, DfsError> {
-    let mut tlds: BTreeMap<String, i64> = BTreeMap::new();
-    let mut countries: BTreeMap<String, i64> = BTreeMap::new();
-    for (row, n) in grouped(engine, query, &["name_source", "ip_source"]).await? {
-        let host = row.get("name_source").and_then(Value::as_str).unwrap_or("");
-        *tlds.entry(tld(host).to_string()).or_default() += n;
+) -> Result<BTreeMap<String, Map<String, Value>>, DfsError> {
+    let mut by_key: BTreeMap<String, LinkCounts> = BTreeMap::new();
+    let columns = |of: &[&'static str]| -> Vec<&'static str> {
+        key.into_iter().chain(of.iter().copied()).collect()
+    };
+    let counts = async |of: &[&'static str]| -> Result<Counted, DfsError> {
+        grouped(engine, query, &columns(of)).await
+    };
+    let text =
+        |row: &Map<String, Value>, c: &str| row.get(c).and_then(Value::as_str).map(str::to_string);
+    let rows = counts(&["name_source", "ip_source"]).await?;
+    for (row, n) in rows {
+        let c = counts_of(&mut by_key, key, &row);
+        let host = text(&row, "name_source").unwrap_or_default();
+        *c.tlds.entry(tld(&host).to_string()).or_default() += n;
         let ip = row.get("ip_source").and_then(Value::as_str);
-        if let Some(country) = host_country(geoip, host, ip) {
-            *countries.entry(country).or_default() += n;
+        if let Some(country) = host_country(geoip, &host, ip) {
+            *c.countries.entry(country).or_default() += n;
         }
     }
-    let mut platforms: BTreeMap<String, i64> = BTreeMap::new();
-    for (row, n) in grouped(engine, query, &["powered_by", "page_type_source"]).await? {
+    for (row, n) in counts(&["powered_by", "page_type_source"]).await? {
+        let c = counts_of(&mut by_key, key, &row);
         if let Value::Array(types) = platform_types(&row) {
             for t in types.iter().filter_map(Value::as_str) {
-                *platforms.entry(t.to_string()).or_default() += n;
+                *c.platforms.entry(t.to_string()).or_default() += n;
             }
         }
     }
-    let mut attributes = Vec::new();
-    for (column, name) in [
+    for (row, n) in counts(&["item_type", "semantic_location"]).await? {
+        let c = counts_of(&mut by_key, key, &row);
+        if let Some(t) = text(&row, "item_type") {
+            *c.types.entry(t).or_default() += n;
+        }
+        if let Some(location) = text(&row, "semantic_location") {
+            *c.locations.entry(location).or_default() += n;
+        }
+    }
+    let flags = [
         ("is_nofollow", "nofollow"),
         ("is_ugc", "ugc"),
         ("is_sponsored", "sponsored"),
-    ] {
-        let counts = engine.value_counts(query, column).await?;
-        if let Some((_, n)) = counts.iter().find(|(v, _)| v == "true") {
-            attributes.push((name.to_string(), *n));
+    ];
+    for (row, n) in counts(&flags.map(|(c, _)| c)).await? {
+        let c = counts_of(&mut by_key, key, &row);
+        for (column, name) in flags {
+            if row.get(column) == Some(&Value::Bool(true)) {
+                *c.attributes.entry(name.to_string()).or_default() += n;
+            }
         }
     }
-    let mut maps = Map::new();
-    maps.insert(
-        "referring_links_tld".into(),
-        counts_map(tlds.into_iter().collect(), limit),
-    );
-    maps.insert(
-        "referring_links_types".into(),
-        counts_map(engine.value_counts(query, "item_type").await?, limit),
-    );
-    maps.insert(
-        "referring_links_attributes".into(),
-        counts_map(attributes, limit),
-    );
-    maps.insert(
-        "referring_links_platform_types".into(),
-        counts_map(platforms.into_iter().collect(), limit),
-    );
-    maps.insert(
-        "referring_links_semantic_locations".into(),
-        counts_map(
-            engine.value_counts(query, "semantic_location").await?,
-            limit,
-        ),
-    );
-    maps.insert(
-        "referring_links_countries".into(),
-        counts_map(countries.into_iter().collect(), limit),
-    );
-    Ok(maps)
+    Ok(by_key
+        .into_iter()
+        .map(|(k, c)| (k, c.into_maps(limit)))
+        .collect())
 }
+
+/// Rows of [`grouped`]: the columns' values and how many links have them.
+type Counted = Vec<(Map<String, Value>, i64)>;
 
 /// The report's links grouped by `columns` (rendered as DataForSEO values), with how many
 /// links each group has.
@@ -481,7 +578,7 @@ async fn grouped(
     engine: &Engine,
     query: &ReportQuery,
     columns: &[&str],
-) -> Result<Vec<(Map<String, Value>, i64)>, DfsError> {
+) -> Result<Counted, DfsError> {
     let batches = engine.group_counts(query, columns).await?;
     let mut typed: Vec<(&str, ColType)> = columns
         .iter()

@@ -269,7 +269,13 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
         _ => {
             let agg = aggregates::aggregate(function, task)?;
             let request = aggregates::parse(task, &agg)?;
-            aggregates::run(&*state.engine().await?, &agg, request).await
+            aggregates::run(
+                &*state.engine().await?,
+                state.geoip.as_deref(),
+                &agg,
+                request,
+            )
+            .await
         }
     }
 }
