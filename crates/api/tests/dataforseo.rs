@@ -655,6 +655,44 @@ fn breakdowns_served(item: &Value) -> Breakdowns {
         .collect()
 }
 
+/// `domain_pages` items carry the crawl facts of their page: status, media type, charset,
+/// title and language as the synthetic web served them.
+#[tokio::test]
+async fn domain_pages_items_carry_their_pages_facts() {
+    let root = top_site();
+    let truth = &web().1.truth;
+    let r = result("domain_pages", json!({"target": root, "limit": 100})).await;
+    let mut fetched = 0;
+    for item in items(&r) {
+        let url = item["page"].as_str().unwrap();
+        let Some(page) = truth.page(url) else {
+            assert!(item["status_code"].is_null(), "{item}");
+            continue;
+        };
+        fetched += 1;
+        assert_eq!(item["status_code"], page.status, "{url}");
+        assert_eq!(item["media_type"], page.content_type.as_str(), "{url}");
+        assert!(item["fetch_time"].is_string() && item["first_visited"].is_string());
+        if page.status != 200 {
+            assert_eq!(item["location"], json!(page.redirect_to), "{url}");
+            continue;
+        }
+        assert!(item["size"].as_i64().unwrap() > 0, "{url}");
+        let meta = &item["meta"];
+        assert_eq!(meta["title"], json!(page.title), "{url}");
+        assert_eq!(meta["charset"], json!(page.encoding), "{url}");
+        if page.language.is_some() {
+            assert_eq!(meta["language"], json!(page.language), "{url}");
+        }
+        assert!(meta["internal_links_count"].is_i64(), "{meta}");
+    }
+    assert!(
+        fetched > 5,
+        "{fetched} fetched pages among {}",
+        items(&r).len()
+    );
+}
+
 /// Each `anchors` and `referring_domains` item breaks its own links down as the backlink
 /// items of those links say.
 #[tokio::test]

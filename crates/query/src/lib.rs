@@ -8,6 +8,7 @@ pub mod direct;
 pub mod filter;
 pub mod indirect;
 pub mod intersect;
+pub mod pages;
 pub mod preaggregate;
 pub mod reports;
 pub mod scope;
@@ -104,6 +105,7 @@ impl Engine {
             ("outlinks", OUTLINKS),
             ("metrics_history", METRICS_HISTORY),
             ("domains", DOMAINS),
+            ("pages", PAGES),
         ] {
             let path = generation.table(file);
             if path.is_file() {

@@ -15,6 +15,7 @@ use anchorage_core::reports::{
 };
 use anchorage_extract::powered_by;
 use anchorage_query::filter::{Condition, Field, Filter, Value as Test};
+use anchorage_query::pages::PAGE_FACTS;
 use anchorage_query::{Engine, GROUP_COUNT, ReportOrder, ReportQuery};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -230,11 +231,20 @@ pub async fn run(
     columns.extend(query.select.iter().map(|c| (c.name, c.ty)));
     let rows = render::rows(&batches, &columns, DateStyle::DataForSeo);
     let maps = item_link_maps(engine, geoip, query, &rows, request.list_limit).await?;
+    let pages = if agg.key_name == "page" {
+        page_facts(engine, &rows, agg.report.group_by).await?
+    } else {
+        BTreeMap::new()
+    };
     let items: Vec<Value> = rows
         .iter()
         .map(|row| {
             let key = group_key(row.get(agg.report.group_by));
-            item(agg, row, request.scale, maps.get(&key))
+            let mut item = item(agg, row, request.scale, maps.get(&key));
+            if let (Some(out), Some(page)) = (item.as_object_mut(), pages.get(&key)) {
+                page_facts_fields(out, page);
+            }
+            item
         })
         .collect();
     Ok(json!({
@@ -270,8 +280,88 @@ fn item(
     Value::Object(out)
 }
 
-/// A `domain_pages` item: the page's URL parts; crawl facts of the page itself are not in
-/// the backlink index (null).
+/// The facts of the items' pages the index fetched, by URL ([`anchorage_query::pages`]).
+async fn page_facts(
+    engine: &Engine,
+    rows: &[Map<String, Value>],
+    group_by: &str,
+) -> Result<BTreeMap<String, Map<String, Value>>, DfsError> {
+    let urls: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get(group_by).and_then(Value::as_str).map(String::from))
+        .collect();
+    let batches = engine.page_facts(&urls).await?;
+    Ok(render::rows(&batches, PAGE_FACTS, DateStyle::DataForSeo)
+        .into_iter()
+        .map(|row| (group_key(row.get("url")), row))
+        .collect())
+}
+
+/// A `domain_pages` item's crawl facts, from the page's row of the `pages` table. The index
+/// keeps no transfer size or content coding (`encoded_size`, `content_encoding`) and no
+/// counts of images, words or headings: those stay null.
+fn page_facts_fields(out: &mut Map<String, Value>, page: &Map<String, Value>) {
+    let get = |name: &str| page.get(name).cloned().unwrap_or(Value::Null);
+    let software: Vec<&str> = page
+        .get("powered_by")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let media_type = page
+        .get("content_type")
+        .and_then(Value::as_str)
+        .map(|t| t.split(';').next().unwrap_or(t).trim().to_ascii_lowercase());
+    let platform = platform_types(&Map::from_iter([
+        ("powered_by".to_string(), get("powered_by")),
+        ("page_type_source".to_string(), get("page_type")),
+    ]));
+    for (name, value) in [
+        ("ip", get("ip")),
+        ("first_visited", get("first_seen")),
+        ("prev_visited", get("prev_visited")),
+        ("fetch_time", get("last_visited")),
+        ("status_code", get("http_code")),
+        ("location", get("location")),
+        ("size", get("page_size")),
+        ("media_type", json!(media_type)),
+        (
+            "server",
+            json!(software.iter().find(|s| powered_by::is_web_server(s))),
+        ),
+    ] {
+        out.insert(name.into(), value);
+    }
+    let language = page
+        .get("languages")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .cloned();
+    out.insert(
+        "meta".into(),
+        json!({
+            "title": get("title"),
+            "canonical": get("canonical"),
+            "internal_links_count": get("links_internal"),
+            "external_links_count": get("links_external"),
+            "images_count": null,
+            "words_count": null,
+            "page_spam_score": null,
+            "social_media_tags": null,
+            "h1": null,
+            "h2": null,
+            "h3": null,
+            "images_alt": null,
+            "powered_by": software,
+            "language": language,
+            "charset": get("encoding"),
+            "platform_type": platform,
+            "technologies": null,
+        }),
+    );
+}
+
+/// A `domain_pages` item: the page's URL parts; its crawl facts are null until
+/// [`page_facts_fields`] fills those the index has.
 fn page_fields(out: &mut Map<String, Value>, page: &Value) {
     let url = page.as_str().unwrap_or_default();
     let host = anchorage_core::urls::host_of(url);

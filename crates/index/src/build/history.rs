@@ -76,12 +76,22 @@ pub struct PageHistory<'a> {
     pub content: &'a PageRecord,
     pub first_seen: Micros,
     pub last_visited: Micros,
+    /// The fetch before the latest, if any.
+    pub prev_visited: Option<Micros>,
     pub links: Vec<LinkHistory<'a>>,
     /// The language of the page's site when the page names none ([`super::site_language`]).
     pub site_language: Option<&'a str>,
 }
 
 impl PageHistory<'_> {
+    /// Where the page redirects now: the `Location` of its latest answer, if a 3xx.
+    pub fn location(&self) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|l| l.live && l.link.element == LinkElement::HttpRedirect)
+            .map(|l| l.link.url_to.as_str())
+    }
+
     /// The page's languages: its own, else its site's.
     pub fn languages(&self) -> std::borrow::Cow<'_, [String]> {
         match self.site_language {
@@ -241,6 +251,7 @@ pub fn replay<'a>(
         content: content.unwrap_or(latest),
         first_seen: first.fetched_at,
         last_visited: latest.fetched_at,
+        prev_visited: fetches.len().checked_sub(2).map(|i| fetches[i].fetched_at),
         links,
         site_language: None,
     })

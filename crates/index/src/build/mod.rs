@@ -307,7 +307,18 @@ struct PageRow<'a> {
     refdomains: u32,
     first_seen: Micros,
     last_visited: Micros,
+    prev_visited: Option<Micros>,
     links: u32,
+    /// Facts of the latest answer (`location`: where a 3xx points) and of the latest content.
+    location: Option<&'a str>,
+    ip: Option<&'a str>,
+    content_type: Option<&'a str>,
+    encoding: Option<&'a str>,
+    page_size: u64,
+    powered_by: Vec<&'a str>,
+    page_type: Option<&'a str>,
+    links_internal: u32,
+    links_external: u32,
 }
 
 fn write_pages(
@@ -333,7 +344,17 @@ fn write_pages(
                 refdomains: metrics.refdomains_of_page.get(id).copied().unwrap_or(0),
                 first_seen: h.first_seen,
                 last_visited: h.last_visited,
+                prev_visited: h.prev_visited,
                 links: h.links.len() as u32,
+                location: h.location(),
+                ip: h.latest.ip.as_deref(),
+                content_type: h.latest.content_type.as_deref(),
+                encoding: h.content.encoding.as_deref(),
+                page_size: h.content.page_size,
+                powered_by: h.content.powered_by.iter().map(String::as_str).collect(),
+                page_type: h.content.page_type.as_deref(),
+                links_internal: h.content.links_internal,
+                links_external: h.content.links_external,
             }
         })
         .collect();

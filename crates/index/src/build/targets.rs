@@ -70,11 +70,7 @@ pub fn resolve(histories: &[PageHistory<'_>]) -> HashMap<String, TargetStatus> {
     let hops: HashMap<&str, Hop<'_>> = histories
         .iter()
         .map(|h| {
-            let location = h
-                .links
-                .iter()
-                .find(|l| l.live && l.link.element == LinkElement::HttpRedirect)
-                .map(|l| l.link.url_to.as_str());
+            let location = h.location();
             (
                 h.url,
                 Hop {
