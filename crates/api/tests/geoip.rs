@@ -126,3 +126,44 @@ async fn dataforseo_countries_come_from_the_referring_hosts_addresses() {
         .collect();
     assert_eq!(summary_countries, countries);
 }
+
+/// Debian's `geoip-database` (`.ci/run` installs it): the legacy `GeoIP.dat` and
+/// `GeoIPv6.dat`; the expected countries are what pygeoip 0.3.2 (PyPI) reads from the same
+/// files (package version 20230203+really20191224).
+#[test]
+fn debians_legacy_geoip_database_is_read() {
+    let dir = std::path::Path::new("/usr/share/GeoIP");
+    let (v4, v6) = (dir.join("GeoIP.dat"), dir.join("GeoIPv6.dat"));
+    if !v4.is_file() || !v6.is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must install Debian's geoip-database"
+        );
+        println!(
+            "skipped: no {} (apt-get install geoip-database)",
+            v4.display()
+        );
+        return;
+    }
+    let geoip = GeoIp::open(&v4).expect("GeoIP.dat opens");
+    let country = |db: &GeoIp, ip: &str| db.country(ip.parse().unwrap());
+    for (ip, want) in [
+        ("8.8.8.8", "US"),
+        ("193.0.6.139", "NL"),
+        ("202.12.29.205", "AU"),
+        ("133.1.1.1", "JP"),
+        ("81.2.69.160", "GB"),
+        ("200.160.2.3", "BR"),
+        ("41.0.0.1", "ZA"),
+    ] {
+        assert_eq!(country(&geoip, ip).as_deref(), Some(want), "{ip}");
+    }
+    assert_eq!(country(&geoip, "10.1.2.3"), None);
+    assert_eq!(country(&geoip, "127.0.0.1"), None);
+    let geoip6 = GeoIp::open(&v6).expect("GeoIPv6.dat opens");
+    assert_eq!(
+        country(&geoip6, "2001:4860:4860::8888").as_deref(),
+        Some("US")
+    );
+    assert_eq!(country(&geoip6, "2a00:1450:4001::1").as_deref(), Some("DE"));
+}

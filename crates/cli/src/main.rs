@@ -86,8 +86,9 @@ enum Command {
         /// Also serve MCP (streamable HTTP) at /mcp, with the API's keys and units.
         #[arg(long)]
         mcp: bool,
-        /// A MaxMind DB (.mmdb) country or city database (GeoLite2, DB-IP lite…): DataForSEO's
-        /// countries come from the referring host's IP address instead of its ccTLD.
+        /// A MaxMind DB (.mmdb) country or city database (GeoLite2, DB-IP lite…) or a legacy
+        /// GeoIP.dat / GeoIPv6.dat (Debian's geoip-database): DataForSEO's countries come from
+        /// the referring host's IP address instead of its ccTLD.
         #[arg(long, env = "ANCHORAGE_GEOIP")]
         geoip: Option<PathBuf>,
     },

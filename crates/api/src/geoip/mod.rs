@@ -3,8 +3,12 @@
 //! was given one (`anchorage serve --geoip FILE.mmdb`), else the country its ccTLD names.
 //!
 //! Any MaxMind DB country or city database is read: MaxMind's GeoLite2/GeoIP2 and DB-IP's
-//! (`country.iso_code`) and the ip-location-db builds (`country_code`).
+//! (`country.iso_code`) and the ip-location-db builds (`country_code`); so are the legacy
+//! `GeoIP.dat` / `GeoIPv6.dat` country databases of Debian's `geoip-database` ([`legacy`]).
 
+pub mod legacy;
+
+use legacy::LegacyCountries;
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -12,20 +16,32 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum GeoIpError {
     #[error("cannot read the GeoIP database {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the GeoIP database {path}: {source}")]
     Open {
         path: PathBuf,
         #[source]
         source: maxminddb::MaxMindDbError,
     },
+    #[error("{path} is neither a MaxMind DB (.mmdb) nor a legacy GeoIP country database: {reason}")]
+    Legacy { path: PathBuf, reason: String },
     #[error(
         "{path} is a '{kind}' database, which has no countries: give a country or city database (GeoLite2-Country, DB-IP country lite…)"
     )]
     NoCountries { path: PathBuf, kind: String },
 }
 
-pub struct GeoIp {
-    reader: maxminddb::Reader<Vec<u8>>,
+pub enum GeoIp {
+    MaxMind(maxminddb::Reader<Vec<u8>>),
+    Legacy(LegacyCountries),
 }
+
+/// Ends every MaxMind DB file: the start of its metadata section.
+const MAXMIND_METADATA_MARKER: &[u8] = b"\xAB\xCD\xEFMaxMind.com";
 
 /// The fields of a record that may carry its ISO 3166-1 country code.
 #[derive(Deserialize)]
@@ -44,7 +60,23 @@ struct IsoCode<'a> {
 
 impl GeoIp {
     pub fn open(path: &Path) -> Result<Self, GeoIpError> {
-        let reader = maxminddb::Reader::open_readfile(path).map_err(|source| GeoIpError::Open {
+        let bytes = std::fs::read(path).map_err(|source| GeoIpError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let tail = &bytes[bytes.len().saturating_sub(128 * 1024)..];
+        if !tail
+            .windows(MAXMIND_METADATA_MARKER.len())
+            .any(|w| w == MAXMIND_METADATA_MARKER)
+        {
+            let legacy = LegacyCountries::parse(bytes).map_err(|reason| GeoIpError::Legacy {
+                path: path.to_path_buf(),
+                reason,
+            })?;
+            tracing::info!(path = %path.display(), ipv6 = legacy.is_ipv6(), "legacy GeoIP country database");
+            return Ok(GeoIp::Legacy(legacy));
+        }
+        let reader = maxminddb::Reader::from_source(bytes).map_err(|source| GeoIpError::Open {
             path: path.to_path_buf(),
             source,
         })?;
@@ -60,12 +92,16 @@ impl GeoIp {
             });
         }
         tracing::info!(path = %path.display(), kind, "GeoIP database");
-        Ok(GeoIp { reader })
+        Ok(GeoIp::MaxMind(reader))
     }
 
     /// The ISO 3166-1 alpha-2 code of the country `ip` is in, when the database knows it.
     pub fn country(&self, ip: IpAddr) -> Option<String> {
-        let record: Record = self.reader.lookup(ip).ok()??;
+        let reader = match self {
+            GeoIp::MaxMind(reader) => reader,
+            GeoIp::Legacy(db) => return db.country(ip).map(str::to_string),
+        };
+        let record: Record = reader.lookup(ip).ok()??;
         let code = record
             .country
             .and_then(|c| c.iso_code)
