@@ -21,6 +21,9 @@ fn without_preaggregates(with: &Index) -> Index {
     index
 }
 
+/// Every column of `pages-by-backlinks`.
+const PAGES_COLUMNS: &str = "url_to,url_to_plain,refdomains_target,dofollow_to_target,nofollow_to_target,links_to_target,new_links_to_target,lost_links_to_target,first_seen_link,last_seen,last_visited_target,http_code_target,title_target,languages_target,powered_by_target,redirects_to_target,target_redirect,top_domain_rating_source,url_rating_target,is_spam";
+
 fn report_requests(sites: &[(String, String)]) -> Vec<String> {
     let mut uris = Vec::new();
     for (root, host) in sites {
@@ -33,6 +36,8 @@ fn report_requests(sites: &[(String, String)]) -> Vec<String> {
                     format!("/v3/site-explorer/refdomains?{base}&select=domain,dofollow_links&where=%7B%22field%22:%22dofollow_links%22,%22is%22:[%22gte%22,2]%7D"),
                     format!("/v3/site-explorer/anchors?{base}&select=anchor,refdomains,links_to_target,dofollow_links,first_seen,last_seen,refpages,top_domain_rating&limit=1000"),
                     format!("/v3/site-explorer/anchors?{base}&select=anchor,refdomains&order_by=refdomains:asc&limit=3&offset=1"),
+                    format!("/v3/site-explorer/pages-by-backlinks?{base}&select={PAGES_COLUMNS}&limit=1000"),
+                    format!("/v3/site-explorer/pages-by-backlinks?{base}&select=url_to,links_to_target&order_by=links_to_target:desc&limit=4&offset=1"),
                 ]);
             }
         }
@@ -49,6 +54,8 @@ async fn preaggregated_reports_answer_as_the_generic_plan() {
         "agg-refdomains-live-root.parquet",
         "agg-anchors-all_time-root.parquet",
         "agg-anchors-live-host.parquet",
+        "agg-pages-by-backlinks-all_time-host.parquet",
+        "agg-pages-by-backlinks-live-root.parquet",
     ] {
         assert!(
             generation.manifest.tables.get(name).copied().unwrap_or(0) > 0,
@@ -103,6 +110,7 @@ async fn real_hosts_answer_alike_with_and_without_preaggregates() {
                     "anchors",
                     "anchor,refdomains,links_to_target,first_seen,last_seen,refpages,top_domain_rating",
                 ),
+                ("pages-by-backlinks", PAGES_COLUMNS),
             ] {
                 let uri = format!(
                     "/v3/site-explorer/{report}?target={target}&mode={mode}&select={select}&limit=1000"

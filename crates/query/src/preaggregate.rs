@@ -38,6 +38,8 @@ const PREAGGREGATED: &[(&str, History)] = &[
     ("refdomains", History::Live),
     ("anchors", History::AllTime),
     ("anchors", History::Live),
+    ("pages-by-backlinks", History::AllTime),
+    ("pages-by-backlinks", History::Live),
 ];
 
 /// What a pre-aggregated row is grouped by, besides the report's own key.
