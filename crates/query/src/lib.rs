@@ -282,32 +282,6 @@ impl Engine {
             .await
     }
 
-    /// How many of the report's links have each value of `column` (as text), most first.
-    pub async fn value_counts(
-        &self,
-        query: &ReportQuery,
-        column: &str,
-    ) -> Result<Vec<(String, i64)>, QueryError> {
-        let batches = self
-            .scoped(query.report.table, &query.target, |t| {
-                query.value_counts_plan(t, column)
-            })
-            .await?;
-        let mut out = Vec::new();
-        for batch in batches {
-            let batch = canonical_strings(&batch)?;
-            let values = batch.column(0).as_string::<i32>();
-            let counts = datafusion::arrow::compute::cast(batch.column(1), &DataType::Int64)?;
-            let counts = counts.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
-            for i in 0..batch.num_rows() {
-                if !values.is_null(i) {
-                    out.push((values.value(i).to_string(), counts.value(i)));
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// How many of the report's links have each combination of `columns`' values: the columns
     /// as stored, then [`GROUP_COUNT`].
     pub async fn group_counts(

@@ -205,28 +205,6 @@ impl ReportQuery {
         count_rows(self.filter_groups(in_scope(rows, key)?)?)
     }
 
-    /// Links per value of `column` (cast to text), most first.
-    pub fn value_counts_plan(
-        &self,
-        table: DataFrame,
-        column: &str,
-    ) -> Result<DataFrame, QueryError> {
-        let value = datafusion::logical_expr::cast(
-            col(column),
-            datafusion::arrow::datatypes::DataType::Utf8,
-        )
-        .alias("value");
-        let df = self
-            .links(table)?
-            .select(vec![value])?
-            .aggregate(vec![col("value")], vec![count(lit(1)).alias("count")])?
-            .sort(vec![
-                col("count").sort(false, false),
-                col("value").sort(true, false),
-            ])?;
-        Ok(df)
-    }
-
     /// How many of the report's links have each combination of `columns`' values.
     pub fn group_counts_plan(
         &self,

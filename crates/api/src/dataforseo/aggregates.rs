@@ -4,7 +4,7 @@
 
 use super::backlinks::{self, link_filter, order_rules};
 use super::envelope::DfsError;
-use super::fields::{RankScale, platform_types, tld};
+use super::fields::{REL_ATTRIBUTES, RankScale, platform_types, tld};
 use super::filters::{self, FilterField};
 use super::task::Task;
 use crate::geoip::{GeoIp, host_country};
@@ -528,14 +528,23 @@ async fn item_link_maps(
         .filter_map(|r| r.get(group_by).and_then(Value::as_str))
         .map(|k| Test::Str(k.to_string()))
         .collect();
-    let Some(column) = backlink_column(group_by).filter(|_| !keys.is_empty()) else {
+    let null_key = rows
+        .iter()
+        .any(|r| r.get(group_by).is_none_or(Value::is_null));
+    let Some(column) = backlink_column(group_by) else {
         return Ok(BTreeMap::new());
     };
     // Only the links of the items shown: a page of groups, not the whole target.
-    let of_the_items = Filter::Cond {
+    let key_is = |condition| Filter::Cond {
         column: Field::from(column),
         modifier: None,
-        condition: Condition::In(keys),
+        condition,
+    };
+    let of_the_items = match (keys.is_empty(), null_key) {
+        (true, false) => return Ok(BTreeMap::new()),
+        (false, false) => key_is(Condition::In(keys)),
+        (true, true) => key_is(Condition::IsNull),
+        (false, true) => Filter::Or(vec![key_is(Condition::In(keys)), key_is(Condition::IsNull)]),
     };
     let mut query = query.clone();
     query.link_filter = Some(match query.link_filter.take() {
@@ -605,8 +614,10 @@ async fn link_maps(
     limit: usize,
 ) -> Result<BTreeMap<String, Map<String, Value>>, DfsError> {
     let mut by_key: BTreeMap<String, LinkCounts> = BTreeMap::new();
+    // The key once, then the breakdown's columns (`referring_domains` is keyed by one of them).
     let columns = |of: &[&'static str]| -> Vec<&'static str> {
-        key.into_iter().chain(of.iter().copied()).collect()
+        let rest = of.iter().copied().filter(|c| Some(*c) != key);
+        key.into_iter().chain(rest).collect()
     };
     let counts = async |of: &[&'static str]| -> Result<Counted, DfsError> {
         grouped(engine, query, &columns(of)).await
@@ -640,14 +651,9 @@ async fn link_maps(
             *c.locations.entry(location).or_default() += n;
         }
     }
-    let flags = [
-        ("is_nofollow", "nofollow"),
-        ("is_ugc", "ugc"),
-        ("is_sponsored", "sponsored"),
-    ];
-    for (row, n) in counts(&flags.map(|(c, _)| c)).await? {
+    for (row, n) in counts(&REL_ATTRIBUTES.map(|(c, _)| c)).await? {
         let c = counts_of(&mut by_key, key, &row);
-        for (column, name) in flags {
+        for (column, name) in REL_ATTRIBUTES {
             if row.get(column) == Some(&Value::Bool(true)) {
                 *c.attributes.entry(name.to_string()).or_default() += n;
             }

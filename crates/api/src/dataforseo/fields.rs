@@ -201,14 +201,16 @@ pub fn platform_types(row: &Map<String, Value>) -> Value {
     }
 }
 
+/// The rel values DataForSEO's `attributes` lists, each with the column that flags it.
+pub const REL_ATTRIBUTES: [(&str, &str); 3] = [
+    ("is_nofollow", "nofollow"),
+    ("is_ugc", "ugc"),
+    ("is_sponsored", "sponsored"),
+];
+
 /// The rel values of a link as DataForSEO lists them; null when there are none.
 fn attributes(row: &Map<String, Value>) -> Value {
-    let flags = [
-        ("is_nofollow", "nofollow"),
-        ("is_ugc", "ugc"),
-        ("is_sponsored", "sponsored"),
-    ];
-    let present: Vec<Value> = flags
+    let present: Vec<Value> = REL_ATTRIBUTES
         .iter()
         .filter(|(c, _)| row.get(*c).and_then(Value::as_bool) == Some(true))
         .map(|(_, name)| Value::from(*name))
@@ -252,12 +254,7 @@ fn is_true(column: &str) -> Filter {
 
 /// `attributes` holds a rel value where its flag is set.
 fn has_attribute(name: &str) -> Option<Filter> {
-    let column = match name {
-        "nofollow" => "is_nofollow",
-        "ugc" => "is_ugc",
-        "sponsored" => "is_sponsored",
-        _ => return None,
-    };
+    let (column, _) = REL_ATTRIBUTES.iter().find(|(_, n)| *n == name)?;
     Some(is_true(column))
 }
 

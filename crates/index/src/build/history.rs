@@ -93,10 +93,10 @@ impl PageHistory<'_> {
     }
 
     /// The page's languages: its own, else its site's.
-    pub fn languages(&self) -> std::borrow::Cow<'_, [String]> {
+    pub fn languages(&self) -> Vec<&str> {
         match self.site_language {
-            Some(l) if self.content.languages.is_empty() => vec![l.to_string()].into(),
-            _ => self.content.languages.as_slice().into(),
+            Some(l) if self.content.languages.is_empty() => vec![l],
+            _ => self.content.languages.iter().map(String::as_str).collect(),
         }
     }
 

@@ -169,9 +169,11 @@ pub fn build_with(
     let previous = snapshot::current(dir)?;
     let previous_horizon = previous.as_ref().map(|g| g.manifest.log_horizon);
 
+    tracing::info!(targets = statuses.len(), "targets resolved");
     let pending = snapshot::begin(dir)?;
     let rows = link_rows(&histories, &metrics, &statuses, previous_horizon);
     let (link_rows_written, backlinks) = write_link_tables(&pending.tmp, rows)?;
+    tracing::info!(rows = link_rows_written, "backlinks and outlinks written");
     let pages = write_pages(&pending.tmp, &histories, &metrics)?;
     let domains = write_domains(&pending.tmp, &metrics)?;
     let target_rows = write_targets(&pending.tmp, &statuses)?;
@@ -179,6 +181,12 @@ pub fn build_with(
         explain::write_domain_links(&pending.tmp, &metrics.domains.names, &metrics.domain_edges)?;
     let history_rows =
         metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
+    tracing::info!(
+        pages,
+        domains,
+        target_rows,
+        "pages, domains and targets written"
+    );
     let derived_tables = derived(&pending.tmp)?;
     let manifest = Manifest {
         generation: pending.name.clone(),
@@ -246,9 +254,10 @@ fn link_rows<'a>(
         .collect()
 }
 
-/// Writes `backlinks` (by target) and `outlinks` (by source): the same rows, two orders.
-/// Returns the rows written and how many of them are external (backlinks).
-fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Result<(u64, u64)> {
+/// Writes `backlinks` (by target) and `outlinks` (by source): the same rows, two orders,
+/// written side by side (a Parquet writer encodes on one thread). Returns the rows written and
+/// how many of them are external (backlinks).
+fn write_link_tables(dir: &std::path::Path, rows: Vec<table::Row<'_>>) -> Result<(u64, u64)> {
     let schema = table::schema();
     let sorting = |columns: &[&str]| -> Result<Vec<parquet::file::metadata::SortingColumn>> {
         columns
@@ -262,22 +271,30 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
             })
             .collect()
     };
-    table::sort_by_target(&mut rows);
-    let by_target = sorting(&["is_internal", table::TARGET_KEY])?;
-    parquet_io::write_stream(
-        &dir.join(BACKLINKS),
-        schema.clone(),
-        table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
-        link_table_properties(by_target),
-    )?;
-    table::sort_by_source(&mut rows);
-    let by_source = sorting(&[table::SOURCE_KEY])?;
-    parquet_io::write_stream(
-        &dir.join(OUTLINKS),
-        schema.clone(),
-        table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
-        link_table_properties(by_source),
-    )?;
+    let mut by_target: Vec<&table::Row<'_>> = rows.iter().collect();
+    let mut by_source = by_target.clone();
+    rayon::join(
+        || table::sort_by_target(&mut by_target),
+        || table::sort_by_source(&mut by_source),
+    );
+    let write = |name: &str, order: &[&table::Row<'_>], sorting_columns| {
+        parquet_io::write_stream(
+            &dir.join(name),
+            schema.clone(),
+            table::batch_stream(order, 64 * 1024).map(|b| b.map_err(Into::into)),
+            link_table_properties(sorting_columns),
+        )
+    };
+    let (target_sorting, source_sorting) = (
+        sorting(&["is_internal", table::TARGET_KEY])?,
+        sorting(&[table::SOURCE_KEY])?,
+    );
+    let (backlinks, outlinks) = rayon::join(
+        || write(BACKLINKS, &by_target, target_sorting),
+        || write(OUTLINKS, &by_source, source_sorting),
+    );
+    backlinks?;
+    outlinks?;
     let external = rows.iter().filter(|r| r.node.external).count();
     Ok((rows.len() as u64, external as u64))
 }
@@ -300,7 +317,7 @@ struct PageRow<'a> {
     http_code: u16,
     title: Option<&'a str>,
     /// Its own languages, else its site's ([`site_language`]).
-    languages: Vec<String>,
+    languages: Vec<&'a str>,
     /// Another URL this page names as its canonical ([`PageHistory::canonical_elsewhere`]).
     canonical: Option<&'a str>,
     url_rating: f64,
@@ -338,7 +355,7 @@ fn write_pages(
                 key: table::target_key(h.url),
                 http_code: h.latest.http_code,
                 title: h.content.title.as_deref(),
-                languages: h.languages().into_owned(),
+                languages: h.languages(),
                 canonical: h.canonical_elsewhere(),
                 url_rating: metrics.url_rating.get(id).copied().unwrap_or(0.0),
                 refdomains: metrics.refdomains_of_page.get(id).copied().unwrap_or(0),

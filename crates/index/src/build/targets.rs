@@ -42,11 +42,11 @@ pub struct BrokenRedirect {
     /// The URL whose redirect changed.
     pub source: String,
     /// Its latest fetch, as Ahrefs names it: `targetchanged` (redirects elsewhere since that
-    /// fetch: `new_target`),
-    /// `codechanged` (answers a non-3xx status), `invalidtarget` (3xx without a usable
-    /// `Location`), `nxdomain`, `robotsdisallowed`, `curlerror` (no answer: connection, TLS,
-    /// timeout, size or redirect caps), `droppedtooold` / `dropped` (the index dropped the
-    /// redirect: lost beyond the retention window / a duplicate page).
+    /// fetch: `new_target`), `codechanged` (answers a non-3xx status), `invalidtarget` (3xx
+    /// without a usable `Location`), `nxdomain`, `robotsdisallowed`, `curlerror` (no answer:
+    /// connection, TLS, timeout, size or redirect caps, a blocked port or a private address),
+    /// `droppedtooold` / `dropped` (the index dropped the redirect: lost beyond the retention
+    /// window / a duplicate page).
     pub reason: &'static str,
     pub new_target: Option<String>,
 }
@@ -96,7 +96,12 @@ fn follow(url: &str, first: &Hop<'_>, hops: &HashMap<&str, Hop<'_>>) -> TargetSt
         is_html: first.is_html,
         final_code: first.code,
         title: content.title.clone(),
-        languages: first.page.languages().into_owned(),
+        languages: first
+            .page
+            .languages()
+            .into_iter()
+            .map(String::from)
+            .collect(),
         powered_by: content.powered_by.clone(),
         redirect_lost: first
             .page
@@ -137,12 +142,14 @@ fn broken_at(hop: &Hop<'_>) -> Option<BrokenRedirect> {
         .iter()
         .filter(|l| !l.live && l.link.element == LinkElement::HttpRedirect)
         .max_by_key(|l| l.lost_at.unwrap_or(l.last_live))?;
-    let (reason, new_target) = break_reason(hop, lost);
-    // A redirect that moved is news in the fetch that saw it move; after that the new chain
-    // is simply the chain. A URL that stopped redirecting stays broken while it does not.
-    if new_target.is_some() && lost.lost_at != Some(hop.at) {
-        return None;
-    }
+    let (reason, new_target) = match (hop.location, (300..400).contains(&hop.code)) {
+        // A redirect that moved is news in the fetch that saw it move; after that the new
+        // chain is simply the chain, whatever became of the old redirect's record.
+        (Some(to), true) if lost.lost_at == Some(hop.at) => ("targetchanged", Some(to)),
+        (Some(_), true) => return None,
+        // A URL that stopped redirecting stays broken while it does not.
+        _ => (break_reason(hop, lost), None),
+    };
     Some(BrokenRedirect {
         source: hop.page.url.to_string(),
         reason,
@@ -150,20 +157,17 @@ fn broken_at(hop: &Hop<'_>) -> Option<BrokenRedirect> {
     })
 }
 
-fn break_reason<'a>(hop: &Hop<'a>, lost: &LinkHistory<'_>) -> (&'static str, Option<&'a str>) {
-    let reason = match (hop.page.latest.fetch_error, lost.drop_reason) {
+/// Why a URL that no longer redirects broke its chain, from its latest fetch.
+fn break_reason(hop: &Hop<'_>, lost: &LinkHistory<'_>) -> &'static str {
+    match (hop.page.latest.fetch_error, lost.drop_reason) {
         (Some(FetchError::Nxdomain), _) => "nxdomain",
         (Some(FetchError::Disallowed), _) => "robotsdisallowed",
         (Some(_), _) => "curlerror",
         (None, Some(DropReason::TooOld)) => "droppedtooold",
         (None, Some(_)) => "dropped",
-        (None, None) if (300..400).contains(&hop.code) => match hop.location {
-            Some(to) => return ("targetchanged", Some(to)),
-            None => "invalidtarget",
-        },
+        (None, None) if (300..400).contains(&hop.code) => "invalidtarget",
         (None, None) => "codechanged",
-    };
-    (reason, None)
+    }
 }
 
 #[cfg(test)]
