@@ -205,8 +205,9 @@ pub(super) fn counters(row: &Map<String, Value>, scale: RankScale) -> Map<String
     out
 }
 
-/// The `referring_links_*` breakdowns (null until [`link_maps`] fills them).
-const LINK_MAPS: &[&str] = &[
+/// The `referring_links_*` breakdowns (null until [`link_maps`] fills them), in the order
+/// [`LinkCounts::into_maps`] pairs them with their counts.
+const LINK_MAPS: [&str; 6] = [
     "referring_links_tld",
     "referring_links_types",
     "referring_links_attributes",
@@ -585,20 +586,25 @@ struct LinkCounts {
 }
 
 impl LinkCounts {
-    /// Each breakdown at most `limit` entries, the most frequent first.
+    /// Each breakdown at most `limit` entries, the most frequent first, named as [`LINK_MAPS`]
+    /// lists them.
     fn into_maps(self, limit: usize) -> Map<String, Value> {
-        let map = |counts: BTreeMap<String, i64>| counts_map(counts.into_iter().collect(), limit);
-        Map::from_iter([
-            ("referring_links_tld".into(), map(self.tlds)),
-            ("referring_links_types".into(), map(self.types)),
-            ("referring_links_attributes".into(), map(self.attributes)),
-            ("referring_links_platform_types".into(), map(self.platforms)),
-            (
-                "referring_links_semantic_locations".into(),
-                map(self.locations),
-            ),
-            ("referring_links_countries".into(), map(self.countries)),
-        ])
+        let in_map_order = [
+            self.tlds,
+            self.types,
+            self.attributes,
+            self.platforms,
+            self.locations,
+            self.countries,
+        ];
+        LINK_MAPS
+            .iter()
+            .zip(in_map_order)
+            .map(|(name, counts)| {
+                let counts = counts_map(counts.into_iter().collect(), limit);
+                (name.to_string(), counts)
+            })
+            .collect()
     }
 }
 

@@ -93,11 +93,22 @@ impl PageHistory<'_> {
     }
 
     /// The page's languages: its own, else its site's.
-    pub fn languages(&self) -> Vec<&str> {
-        match self.site_language {
-            Some(l) if self.content.languages.is_empty() => vec![l],
-            _ => self.content.languages.iter().map(String::as_str).collect(),
-        }
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        let site = self
+            .site_language
+            .filter(|_| self.content.languages.is_empty());
+        self.content
+            .languages
+            .iter()
+            .map(String::as_str)
+            .chain(site)
+    }
+
+    /// The page's redirects that are no longer live, if it ever redirected.
+    pub fn lost_redirects(&self) -> impl Iterator<Item = &LinkHistory<'_>> {
+        self.links
+            .iter()
+            .filter(|l| !l.live && l.link.element == LinkElement::HttpRedirect)
     }
 
     /// The other URL the page names as its canonical now, if it answers 2xx and names one:

@@ -254,10 +254,9 @@ fn link_rows<'a>(
         .collect()
 }
 
-/// Writes `backlinks` (by target) and `outlinks` (by source): the same rows, two orders,
-/// written side by side (a Parquet writer encodes on one thread). Returns the rows written and
-/// how many of them are external (backlinks).
-fn write_link_tables(dir: &std::path::Path, rows: Vec<table::Row<'_>>) -> Result<(u64, u64)> {
+/// Writes `backlinks` (by target) and `outlinks` (by source): the same rows, two orders.
+/// Returns the rows written and how many of them are external (backlinks).
+fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Result<(u64, u64)> {
     let schema = table::schema();
     let sorting = |columns: &[&str]| -> Result<Vec<parquet::file::metadata::SortingColumn>> {
         columns
@@ -271,30 +270,22 @@ fn write_link_tables(dir: &std::path::Path, rows: Vec<table::Row<'_>>) -> Result
             })
             .collect()
     };
-    let mut by_target: Vec<&table::Row<'_>> = rows.iter().collect();
-    let mut by_source = by_target.clone();
-    rayon::join(
-        || table::sort_by_target(&mut by_target),
-        || table::sort_by_source(&mut by_source),
-    );
-    let write = |name: &str, order: &[&table::Row<'_>], sorting_columns| {
-        parquet_io::write_stream(
-            &dir.join(name),
-            schema.clone(),
-            table::batch_stream(order, 64 * 1024).map(|b| b.map_err(Into::into)),
-            link_table_properties(sorting_columns),
-        )
-    };
-    let (target_sorting, source_sorting) = (
-        sorting(&["is_internal", table::TARGET_KEY])?,
-        sorting(&[table::SOURCE_KEY])?,
-    );
-    let (backlinks, outlinks) = rayon::join(
-        || write(BACKLINKS, &by_target, target_sorting),
-        || write(OUTLINKS, &by_source, source_sorting),
-    );
-    backlinks?;
-    outlinks?;
+    table::sort_by_target(&mut rows);
+    let by_target = sorting(&["is_internal", table::TARGET_KEY])?;
+    parquet_io::write_stream(
+        &dir.join(BACKLINKS),
+        schema.clone(),
+        table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
+        link_table_properties(by_target),
+    )?;
+    table::sort_by_source(&mut rows);
+    let by_source = sorting(&[table::SOURCE_KEY])?;
+    parquet_io::write_stream(
+        &dir.join(OUTLINKS),
+        schema.clone(),
+        table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
+        link_table_properties(by_source),
+    )?;
     let external = rows.iter().filter(|r| r.node.external).count();
     Ok((rows.len() as u64, external as u64))
 }
@@ -355,7 +346,7 @@ fn write_pages(
                 key: table::target_key(h.url),
                 http_code: h.latest.http_code,
                 title: h.content.title.as_deref(),
-                languages: h.languages(),
+                languages: h.languages().collect(),
                 canonical: h.canonical_elsewhere(),
                 url_rating: metrics.url_rating.get(id).copied().unwrap_or(0.0),
                 refdomains: metrics.refdomains_of_page.get(id).copied().unwrap_or(0),

@@ -75,7 +75,7 @@ mod tests {
             .collect();
         apply(&mut histories);
         let page = histories.iter().find(|h| h.url == url).unwrap();
-        page.languages().first().map(|l| l.to_string())
+        page.languages().next().map(str::to_string)
     }
 
     #[test]

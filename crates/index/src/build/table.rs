@@ -238,7 +238,7 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         "is_text" => |r| element_is(r, "text"),
         "is_ugc" => |r| Cell::Bool(r.hist.link.ugc),
         "js_crawl" => |r| Cell::Bool(r.hist.link.js_only),
-        "languages" => |r| Cell::Strs(r.page.languages().into_iter().map(Cow::Borrowed).collect()),
+        "languages" => |r| Cell::Strs(r.page.languages().map(Cow::Borrowed).collect()),
         "languages_target" => |r| {
             r.target
                 .map_or(Cell::Strs(Vec::new()), |t| strs(&t.languages))
@@ -385,7 +385,7 @@ pub fn schema() -> SchemaRef {
 
 /// Sorts rows as `backlinks` is stored: backlinks before internal links, then target key,
 /// then source DR and UR (best first), so a target's top backlinks are a prefix read.
-pub fn sort_by_target(rows: &mut [&Row<'_>]) {
+pub fn sort_by_target(rows: &mut [Row<'_>]) {
     rows.par_sort_by(|a, b| {
         a.node
             .external
@@ -400,7 +400,7 @@ pub fn sort_by_target(rows: &mut [&Row<'_>]) {
 }
 
 /// Sorts rows as `outlinks` is stored: source key, then position on the page.
-pub fn sort_by_source(rows: &mut [&Row<'_>]) {
+pub fn sort_by_source(rows: &mut [Row<'_>]) {
     rows.par_sort_by(|a, b| {
         a.source_key
             .cmp(&b.source_key)
@@ -424,7 +424,7 @@ pub fn target_key(url: &str) -> String {
 /// Record batches of at most `batch_rows` rows, built a few at a time in parallel as the
 /// iterator is read: the whole table is never in memory as Arrow arrays.
 pub fn batch_stream<'r>(
-    rows: &'r [&'r Row<'r>],
+    rows: &'r [Row<'r>],
     batch_rows: usize,
 ) -> impl Iterator<Item = Result<RecordBatch, arrow::error::ArrowError>> + 'r {
     let schema = schema();
@@ -448,7 +448,7 @@ pub fn batch_stream<'r>(
     })
 }
 
-fn internal_arrays(rows: &[&Row<'_>]) -> Vec<ArrayRef> {
+fn internal_arrays(rows: &[Row<'_>]) -> Vec<ArrayRef> {
     let mut key = StringBuilder::new();
     let mut https = BooleanBuilder::new();
     let mut source_key = StringBuilder::new();
@@ -470,7 +470,7 @@ fn internal_arrays(rows: &[&Row<'_>]) -> Vec<ArrayRef> {
     ]
 }
 
-fn column_array(ty: ColType, rows: &[&Row<'_>], f: Option<CellFn>) -> ArrayRef {
+fn column_array(ty: ColType, rows: &[Row<'_>], f: Option<CellFn>) -> ArrayRef {
     let cells = rows.iter().map(|r| f.map_or(Cell::Null, |f| f(r)));
     match ty {
         ColType::Int => {

@@ -10,7 +10,7 @@
 
 use super::drops::DropReason;
 use super::history::{LinkHistory, PageHistory};
-use anchorage_core::record::{FetchError, LinkElement};
+use anchorage_core::record::FetchError;
 use anchorage_core::time::Micros;
 use std::collections::HashMap;
 
@@ -96,18 +96,9 @@ fn follow(url: &str, first: &Hop<'_>, hops: &HashMap<&str, Hop<'_>>) -> TargetSt
         is_html: first.is_html,
         final_code: first.code,
         title: content.title.clone(),
-        languages: first
-            .page
-            .languages()
-            .into_iter()
-            .map(String::from)
-            .collect(),
+        languages: first.page.languages().map(String::from).collect(),
         powered_by: content.powered_by.clone(),
-        redirect_lost: first
-            .page
-            .links
-            .iter()
-            .any(|l| !l.live && l.link.element == LinkElement::HttpRedirect),
+        redirect_lost: first.page.lost_redirects().next().is_some(),
         chain: Vec::new(),
         chain_codes: Vec::new(),
         broken_redirect: broken_at(first),
@@ -138,9 +129,7 @@ fn follow(url: &str, first: &Hop<'_>, hops: &HashMap<&str, Hop<'_>>) -> TargetSt
 fn broken_at(hop: &Hop<'_>) -> Option<BrokenRedirect> {
     let lost = hop
         .page
-        .links
-        .iter()
-        .filter(|l| !l.live && l.link.element == LinkElement::HttpRedirect)
+        .lost_redirects()
         .max_by_key(|l| l.lost_at.unwrap_or(l.last_live))?;
     let (reason, new_target) = match (hop.location, (300..400).contains(&hop.code)) {
         // A redirect that moved is news in the fetch that saw it move; after that the new
@@ -174,7 +163,7 @@ fn break_reason(hop: &Hop<'_>, lost: &LinkHistory<'_>) -> &'static str {
 mod tests {
     use super::*;
     use crate::build::history::replay;
-    use anchorage_core::record::{LinkRecord, PageRecord};
+    use anchorage_core::record::{LinkElement, LinkRecord, PageRecord};
 
     enum Answer {
         Redirect(u16, &'static str),
