@@ -27,7 +27,8 @@ const PAGES_COLUMNS: &str = "url_to,url_to_plain,refdomains_target,dofollow_to_t
 fn report_requests(sites: &[(String, String)]) -> Vec<String> {
     let mut uris = Vec::new();
     for (root, host) in sites {
-        for (mode, target) in [("domain", host), ("subdomains", root)] {
+        let homepage = format!("{host}/");
+        for (mode, target) in [("domain", host), ("subdomains", root), ("exact", &homepage)] {
             for history in ["all_time", "live"] {
                 let base = format!("target={target}&mode={mode}&history={history}");
                 uris.extend([
@@ -51,6 +52,8 @@ async fn preaggregated_reports_answer_as_the_generic_plan() {
     let generation = anchorage_index::snapshot::require_current(&with.dir).expect("generation");
     for name in [
         "agg-refdomains-all_time-host.parquet",
+        "agg-refdomains-live-url.parquet",
+        "agg-anchors-all_time-url.parquet",
         "agg-refdomains-live-root.parquet",
         "agg-anchors-all_time-root.parquet",
         "agg-anchors-live-host.parquet",
@@ -78,7 +81,7 @@ async fn preaggregated_reports_answer_as_the_generic_plan() {
         assert_eq!(body, expected, "{uri}");
         non_empty += usize::from(body.contains("\"domain\"") || body.contains("\"anchor\""));
     }
-    assert!(non_empty > 40, "most answers have rows ({non_empty})");
+    assert!(non_empty > 60, "most answers have rows ({non_empty})");
 }
 
 /// Real hosts, where Public Suffix List rules nest (`github.io` is a suffix, its users' hosts
@@ -100,7 +103,11 @@ async fn real_hosts_answer_alike_with_and_without_preaggregates() {
     ];
     let mut with_rows = 0;
     for target in &targets {
-        for mode in ["subdomains", "domain"] {
+        for (mode, target) in [
+            ("subdomains", target.to_string()),
+            ("domain", target.to_string()),
+            ("exact", format!("{target}/")),
+        ] {
             for (report, select) in [
                 (
                     "refdomains",
@@ -149,8 +156,16 @@ async fn only_requests_the_preaggregates_hold_use_them() {
     assert!(engine.report_count(&domain).await.expect("count") > 0);
     let subdomains = query(TargetMode::Subdomains, &site.root_domain);
     assert!(engine.serves_from_preaggregates(&subdomains));
+    let homepage = query(TargetMode::Exact, &format!("{}/", site.primary_host));
+    assert!(engine.serves_from_preaggregates(&homepage));
+    assert!(engine.report_count(&homepage).await.expect("count") > 0);
+    let pages = anchorage_core::reports::report("pages-by-backlinks").expect("pages report");
     for other in [
-        query(TargetMode::Exact, &format!("{}/", site.primary_host)),
+        query(TargetMode::Prefix, &format!("{}/", site.primary_host)),
+        ReportQuery {
+            report: pages,
+            ..homepage.clone()
+        },
         ReportQuery {
             protocol: Protocol::Https,
             ..domain.clone()

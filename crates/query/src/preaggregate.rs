@@ -1,6 +1,7 @@
 //! Pre-aggregated reports. A report over a huge target groups hundreds of thousands of links
-//! per request; the build instead groups every target at once, per target host (mode
-//! `domain`) and per highest registrable domain (mode `subdomains` of one), with the very
+//! per request; the build instead groups every target at once, per target URL (mode `exact`),
+//! per target host (mode `domain`) and per highest registrable domain (mode `subdomains` of
+//! one), with the very
 //! plan a request would run ([`group_rows`]), and writes the rows sorted by scope. A request
 //! whose rows those are (no link filter, both protocols, no port, a pre-aggregated history)
 //! then reads one scope's rows and only filters, orders and pages them; any other request
@@ -32,19 +33,23 @@ use std::sync::Arc;
 pub const SCOPE_KEY: &str = "_scope_key";
 
 /// The reports the build pre-aggregates, each for Site Explorer's default history (all
-/// time) and for live links (DataForSEO's and `history=live`).
-const PREAGGREGATED: &[(&str, History)] = &[
-    ("refdomains", History::AllTime),
-    ("refdomains", History::Live),
-    ("anchors", History::AllTime),
-    ("anchors", History::Live),
-    ("pages-by-backlinks", History::AllTime),
-    ("pages-by-backlinks", History::Live),
+/// time) and for live links (DataForSEO's and `history=live`), and the scopes it groups them
+/// by. `pages-by-backlinks` of one URL is a single row: grouping it per URL would copy the
+/// host's file.
+const PREAGGREGATED: &[(&str, History, &[Scope])] = &[
+    ("refdomains", History::AllTime, &Scope::ALL),
+    ("refdomains", History::Live, &Scope::ALL),
+    ("anchors", History::AllTime, &Scope::ALL),
+    ("anchors", History::Live, &Scope::ALL),
+    ("pages-by-backlinks", History::AllTime, &Scope::SITES),
+    ("pages-by-backlinks", History::Live, &Scope::SITES),
 ];
 
 /// What a pre-aggregated row is grouped by, besides the report's own key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// The target URL itself: mode `exact`.
+    Url,
     /// The target URL's host: mode `domain`.
     Host,
     /// The highest registrable domain above the target URL's host: mode `subdomains` of
@@ -53,10 +58,12 @@ pub enum Scope {
 }
 
 impl Scope {
-    const ALL: [Scope; 2] = [Scope::Host, Scope::RootDomain];
+    const ALL: [Scope; 3] = [Scope::Url, Scope::Host, Scope::RootDomain];
+    const SITES: [Scope; 2] = [Scope::Host, Scope::RootDomain];
 
     fn name(self) -> &'static str {
         match self {
+            Scope::Url => "url",
             Scope::Host => "host",
             Scope::RootDomain => "root",
         }
@@ -65,6 +72,7 @@ impl Scope {
     /// The scope of a backlink row, as [`SCOPE_KEY`] holds it.
     fn of_link(self) -> Expr {
         match self {
+            Scope::Url => col(TARGET_KEY),
             // The target key is the reversed host, then the path.
             Scope::Host => split_part(col(TARGET_KEY), lit("/"), lit(1i64)),
             Scope::RootDomain => highest_registrable_udf().call(vec![split_part(
@@ -117,27 +125,32 @@ pub fn file_name(report: &Report, history: History, scope: Scope) -> Option<Stri
 /// The pre-aggregated file and scope key holding exactly the groups `query` asks for, if the
 /// build wrote them.
 pub fn source_of(query: &ReportQuery) -> Option<(String, String)> {
-    let pre_aggregated = PREAGGREGATED.iter().any(|(endpoint, history)| {
-        report(endpoint).is_some_and(|r| std::ptr::eq(r, query.report))
-            && *history == query.effective_history()
-    });
     let target = &query.target;
     let plain = query.link_filter.is_none()
         && query.protocol == Protocol::Both
         && target.port.is_none()
         && target.indirect_urls.is_empty()
         && !query.include_internal;
-    if !pre_aggregated || !plain {
+    if !plain {
         return None;
     }
     let host = target.url.host();
     let (scope, key) = match target.mode {
+        TargetMode::Exact => (Scope::Url, target.url.key()),
         TargetMode::Domain => (Scope::Host, reversed_host(host)),
         TargetMode::Subdomains if highest_registrable(host) == Some(host) => {
             (Scope::RootDomain, host.to_string())
         }
         _ => return None,
     };
+    let pre_aggregated = PREAGGREGATED.iter().any(|(endpoint, history, scopes)| {
+        report(endpoint).is_some_and(|r| std::ptr::eq(r, query.report))
+            && *history == query.effective_history()
+            && scopes.contains(&scope)
+    });
+    if !pre_aggregated {
+        return None;
+    }
     Some((
         file_name(query.report, query.effective_history(), scope)?,
         key,
@@ -172,10 +185,10 @@ async fn write_reports(dir: &Path) -> Result<Vec<(String, u64)>, QueryError> {
     )
     .await?;
     let mut written = Vec::new();
-    for &(endpoint, history) in PREAGGREGATED {
+    for &(endpoint, history, scopes) in PREAGGREGATED {
         let report = report(endpoint)
             .ok_or_else(|| QueryError::Invalid(format!("no report {endpoint} to pre-aggregate")))?;
-        for scope in Scope::ALL {
+        for &scope in scopes {
             let Some(name) = file_name(report, history, scope) else {
                 continue;
             };
