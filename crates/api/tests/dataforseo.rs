@@ -898,7 +898,30 @@ async fn aggregates_agree_with_the_backlinks() {
         "a domain's rank is its DR"
     );
     assert!(page["rank"].as_i64().unwrap() > 0);
+    let summary = result(
+        "summary",
+        json!({"target": root, "include_indirect_links": false}),
+    )
+    .await;
+    for map in [
+        "referring_links_tld",
+        "referring_links_types",
+        "referring_links_attributes",
+        "referring_links_platform_types",
+        "referring_links_semantic_locations",
+        "referring_links_countries",
+    ] {
+        assert_eq!(page[map], summary[map], "{map} as summary's");
+    }
+    let types = page["referring_links_types"].as_object().expect("types");
+    let typed: i64 = types.values().filter_map(Value::as_i64).sum();
+    assert_eq!(typed as usize, truth.len(), "every link has its type");
     assert_eq!(pages["items"][1]["backlinks"], 0);
+    assert_eq!(
+        pages["items"][1]["referring_links_tld"],
+        json!({}),
+        "no links, empty breakdowns"
+    );
     let scores = result(
         "bulk_spam_score",
         json!({"targets": [root, format!("https://{root}/some/page"), "unknown.example"]}),

@@ -427,10 +427,7 @@ pub async fn run_summary(
         .iter()
         .find(|(k, _)| *k == "outgoing_links")
         .map_or(Value::Null, |(_, v)| Value::from(*v));
-    let maps = link_maps(engine, geoip, query, None, request.list_limit)
-        .await?
-        .remove("")
-        .unwrap_or_else(|| LinkCounts::default().into_maps(request.list_limit));
+    let maps = target_link_maps(engine, geoip, query, request.list_limit).await?;
     let mut out = Map::new();
     out.insert("target".into(), Value::from(query.target.input.clone()));
     for name in [
@@ -513,6 +510,19 @@ async fn info(
         "is_ip": anchorage_core::domain::is_ip(host),
         "target_spam_score": spam,
     }))
+}
+
+/// The `referring_links_*` breakdowns of all of the query's links (empty maps without links).
+pub(super) async fn target_link_maps(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    query: &ReportQuery,
+    limit: usize,
+) -> Result<Map<String, Value>, DfsError> {
+    Ok(link_maps(engine, geoip, query, None, limit)
+        .await?
+        .remove("")
+        .unwrap_or_else(|| LinkCounts::default().into_maps(limit)))
 }
 
 /// The breakdowns of the items' links, by group key: the `referring_links_*` of each item.

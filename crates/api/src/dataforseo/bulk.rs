@@ -10,6 +10,7 @@ use super::envelope::DfsError;
 use super::fields::RankScale;
 use super::ranks::{date, parse_targets, target_rating};
 use super::task::Task;
+use crate::geoip::GeoIp;
 use crate::render::{self, DateStyle};
 use anchorage_core::catalogue::ColType;
 use anchorage_core::domain::root_domain;
@@ -71,9 +72,23 @@ async fn live_counters(
     target: Target,
     select: &[&'static ReportColumn],
 ) -> Result<Map<String, Value>, DfsError> {
+    counters_of(engine, &live_query(target, select)?).await
+}
+
+async fn counters_of(engine: &Engine, query: &ReportQuery) -> Result<Map<String, Value>, DfsError> {
+    let batches = engine.report_totals(query).await?;
+    let columns: Vec<(&str, ColType)> = query.select.iter().map(|c| (c.name, c.ty)).collect();
+    Ok(render::rows(&batches, &columns, DateStyle::DataForSeo)
+        .into_iter()
+        .next()
+        .unwrap_or_default())
+}
+
+/// The `select`ed counters' query over the target's live external backlinks.
+fn live_query(target: Target, select: &[&'static ReportColumn]) -> Result<ReportQuery, DfsError> {
     let report = dataforseo_report_named("referring_domains")
         .ok_or_else(|| DfsError::Internal("report referring_domains is not catalogued".into()))?;
-    let query = ReportQuery {
+    Ok(ReportQuery {
         report,
         target,
         protocol: Default::default(),
@@ -85,14 +100,12 @@ async fn live_counters(
         offset: 0,
         history: History::Live,
         include_internal: false,
-    };
-    let batches = engine.report_totals(&query).await?;
-    let columns: Vec<(&str, ColType)> = select.iter().map(|c| (c.name, c.ty)).collect();
-    Ok(render::rows(&batches, &columns, DateStyle::DataForSeo)
-        .into_iter()
-        .next()
-        .unwrap_or_default())
+    })
 }
+
+/// Entries per `referring_links_*` breakdown of `bulk_pages_summary`, which takes no
+/// `internal_list_limit` (`summary`'s default).
+const LIST_LIMIT: usize = 10;
 
 /// `bulk_pages_summary`: targets (subdomains included unless `include_subdomains: false`)
 /// and the rank scale.
@@ -116,9 +129,13 @@ pub fn parse_pages_summary(task: &Task) -> Result<PagesSummary, DfsError> {
     Ok(PagesSummary { targets, scale })
 }
 
-/// Per target: every `summary` counter, its own rank (UR of a page, DR of a domain) and its
-/// root domain's.
-pub async fn run_pages_summary(engine: &Engine, request: PagesSummary) -> Result<Value, DfsError> {
+/// Per target: every `summary` counter, its own rank (UR of a page, DR of a domain), its
+/// root domain's, and the breakdowns of its links (as `summary`'s, 10 entries each).
+pub async fn run_pages_summary(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    request: PagesSummary,
+) -> Result<Value, DfsError> {
     let select: Vec<&'static ReportColumn> = DATAFORSEO_COUNTERS.iter().collect();
     let scale = request.scale;
     let mut items = Vec::with_capacity(request.targets.len());
@@ -127,11 +144,13 @@ pub async fn run_pages_summary(engine: &Engine, request: PagesSummary) -> Result
         let (domain_rating, _) = engine
             .domain_rating(root_domain(target.host()), engine.horizon())
             .await?;
-        let row = live_counters(engine, target, &select).await?;
+        let query = live_query(target, &select)?;
+        let row = counters_of(engine, &query).await?;
         let mut item = Map::new();
         item.insert("type".into(), Value::from("backlinks_bulk_pages_summary"));
         item.insert("url".into(), Value::from(raw));
         item.extend(aggregates::counters(&row, scale));
+        item.extend(aggregates::target_link_maps(engine, geoip, &query, LIST_LIMIT).await?);
         item.insert("rank".into(), scale.rank(&Value::from(rating)));
         item.insert(
             "main_domain_rank".into(),

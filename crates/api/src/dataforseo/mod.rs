@@ -231,7 +231,8 @@ async fn run(state: &AppState, function: &str, task: &Task) -> Result<Value, Dfs
         }
         "bulk_pages_summary" => {
             let request = bulk::parse_pages_summary(task)?;
-            bulk::run_pages_summary(&*state.engine().await?, request).await
+            let engine = state.engine().await?;
+            bulk::run_pages_summary(&engine, state.geoip.as_deref(), request).await
         }
         "bulk_new_lost_backlinks" | "bulk_new_lost_referring_domains" => {
             let engine = state.engine().await?;
