@@ -9,8 +9,8 @@ use anchorage_api::access::Access;
 use anchorage_api::keys::KeyStore;
 use anchorage_core::record::LinkElement;
 use anchorage_core::urls::{host_of, plain_of};
+use anchorage_synth::SyntheticWeb;
 use anchorage_synth::truth::TruthLink;
-use anchorage_synth::{SynthConfig, SyntheticWeb, generate};
 use axum::http::StatusCode;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -613,23 +613,7 @@ async fn broken_backlinks_point_at_broken_pages() {
 /// Two builds of one synthetic web (epochs 0 and 1): links lost and found between them.
 fn two_epochs() -> &'static (Index, SyntheticWeb, SyntheticWeb) {
     static WEB: OnceLock<(Index, SyntheticWeb, SyntheticWeb)> = OnceLock::new();
-    WEB.get_or_init(|| {
-        let config = SynthConfig::with_seed(5);
-        let mut index = Index::empty();
-        let mut webs = Vec::new();
-        for epoch in [0, 1] {
-            let web = generate(&config, epoch);
-            let warc = index.dir.root().join(format!("epoch{epoch}.warc.gz"));
-            web.write_warc(&warc).expect("warc");
-            index.files = vec![warc];
-            index.ingest_again(false);
-            index.rebuild();
-            webs.push(web);
-        }
-        let second = webs.pop().unwrap();
-        let first = webs.pop().unwrap();
-        (index, first, second)
-    })
+    WEB.get_or_init(|| Index::of_two_epochs(5))
 }
 
 #[tokio::test]

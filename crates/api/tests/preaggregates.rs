@@ -1,6 +1,7 @@
 //! Pre-aggregated reports answer exactly as the generic plan does: the same synthetic web is
 //! built twice, with the pre-aggregated reports (`anchorage build`) and without them (the
-//! index's build alone), and every report request must get the same body from both.
+//! index's build alone), and every report request must get the same body from both. The
+//! similar-links groups the build stores answer as the window plan a link filter forces.
 
 mod support;
 
@@ -181,4 +182,78 @@ async fn only_requests_the_preaggregates_hold_use_them() {
     ] {
         assert!(preaggregate::source_of(&other).is_none(), "{other:?}");
     }
+}
+
+/// A `where` every link passes: it makes `similar_links` group with the window plan.
+const EVERY_LINK: &str = "%7B%22field%22:%22domain_rating_source%22,%22is%22:[%22gte%22,0]%7D";
+
+/// `similar_links` requests over `targets` (target, mode): all backlinks in both histories,
+/// and broken backlinks (live ones).
+fn similar_links_requests(targets: &[(String, &str)]) -> Vec<String> {
+    let select = "url_from,url_to,anchor,domain_rating_source,url_rating_source,link_group_count";
+    let mut uris = Vec::new();
+    for (target, mode) in targets {
+        let scope = format!("target={target}&mode={mode}");
+        let all = format!("{select},is_lost,first_seen_link,last_seen");
+        let bases = [
+            format!("all-backlinks?{scope}&history=all_time&select={all}"),
+            format!("all-backlinks?{scope}&history=live&select={all}"),
+            format!("broken-backlinks?{scope}&select={select},http_code_target"),
+        ];
+        for base in bases {
+            let base = format!("/v3/site-explorer/{base}");
+            uris.push(format!("{base}&limit=1000"));
+            uris.push(format!(
+                "{base}&order_by=url_rating_source:asc,anchor:desc&limit=7&offset=3"
+            ));
+        }
+    }
+    uris
+}
+
+/// Asserts every request answers alike with the stored groups and with the window plan;
+/// returns how many answers have rows.
+async fn assert_similar_links_alike(app: &axum::Router, uris: &[String]) -> usize {
+    let mut with_rows = 0;
+    for uri in uris {
+        let (status, stored) = get_text(app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {stored}");
+        let (status, windowed) = get_text(app, &format!("{uri}&where={EVERY_LINK}")).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {windowed}");
+        assert_eq!(stored, windowed, "{uri}");
+        with_rows += usize::from(stored.contains("\"url_from\""));
+    }
+    with_rows
+}
+
+#[tokio::test]
+async fn stored_similar_groups_answer_as_the_window_plan() {
+    // Two epochs: links lost in the second make live groups differ from all-time ones.
+    let (index, _, web) = Index::of_two_epochs(5);
+    let mut targets = Vec::new();
+    for site in web.sites_by_popularity().iter().take(4) {
+        targets.extend([
+            (site.primary_host.clone(), "domain"),
+            (site.root_domain.clone(), "subdomains"),
+            (format!("{}/", site.primary_host), "exact"),
+            (format!("https://{}/", site.primary_host), "prefix"),
+        ]);
+    }
+    let with_rows =
+        assert_similar_links_alike(&index.app(), &similar_links_requests(&targets)).await;
+    assert!(with_rows > 30, "answers with rows: {with_rows}");
+}
+
+#[tokio::test]
+async fn real_pages_similar_groups_answer_as_the_window_plan() {
+    let Some(index) = Index::of_shared_warcs() else {
+        return;
+    };
+    let targets: Vec<(String, &str)> = ["github.com", "wikipedia.org", "creativecommons.org"]
+        .iter()
+        .flat_map(|t| [(t.to_string(), "subdomains"), (format!("{t}/"), "exact")])
+        .collect();
+    let with_rows =
+        assert_similar_links_alike(&index.app(), &similar_links_requests(&targets)).await;
+    assert!(with_rows >= 4, "answers with rows: {with_rows}");
 }

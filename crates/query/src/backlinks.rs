@@ -7,7 +7,9 @@ use crate::scope::{self, History};
 use anchorage_core::catalogue::{BacklinkReport, Column};
 use anchorage_core::reports::LinkTable;
 use anchorage_core::target::{Protocol, Target};
-use anchorage_index::build::table::{ORDINAL, SIMILAR_GROUP};
+use anchorage_index::build::table::{
+    ORDINAL, SIMILAR_GROUP, SIMILAR_SIZE_ALL_TIME, SIMILAR_SIZE_LIVE,
+};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
@@ -22,7 +24,10 @@ use datafusion::logical_expr::{
 /// Ahrefs' `aggregation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Aggregation {
-    /// One row per group of similar links (same referring domain, target, anchor and text).
+    /// One row per group of similar links (same referring domain, target, anchor and text);
+    /// without a link filter the groups the build stored ([`SimilarGroup`]).
+    ///
+    /// [`SimilarGroup`]: anchorage_index::build::table::SimilarGroup
     #[default]
     SimilarLinks,
     /// One row per referring domain.
@@ -117,7 +122,30 @@ impl BacklinksQuery {
         ]
     }
 
+    /// The column holding the similar-links groups of this query's rows, when the build
+    /// stored them ([`Aggregation::SimilarLinks`]): no link filter, and rows that are all links or the live
+    /// ones (broken backlinks are live ones in either history).
+    fn stored_similar_groups(&self, df: &DataFrame) -> Option<&'static str> {
+        if self.aggregation != Aggregation::SimilarLinks || self.filter.is_some() {
+            return None;
+        }
+        let column = match (self.report, self.history) {
+            (_, History::Live) | (BacklinkReport::BrokenBacklinks, History::AllTime) => {
+                SIMILAR_SIZE_LIVE
+            }
+            (BacklinkReport::AllBacklinks, History::AllTime) => SIMILAR_SIZE_ALL_TIME,
+            _ => return None,
+        };
+        // A generation built before the groups were stored lacks the column.
+        df.schema()
+            .has_column_with_unqualified_name(column)
+            .then_some(column)
+    }
+
     fn group(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
+        if let Some(size) = self.stored_similar_groups(&df) {
+            return Ok(df.filter(col(size).is_not_null())?);
+        }
         let (partition, keep) = match self.aggregation {
             Aggregation::All => return Ok(df),
             Aggregation::SimilarLinks => (col(SIMILAR_GROUP), 1),
@@ -189,13 +217,14 @@ impl BacklinksQuery {
 
     fn project(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
         let grouped = self.aggregation != Aggregation::All;
+        let group_size = self.stored_similar_groups(&df).unwrap_or(GROUP_SIZE);
         let mut exprs: Vec<Expr> = self
             .select
             .iter()
             .map(|c| {
                 if c.name == LINK_GROUP_COUNT {
                     if grouped {
-                        col(GROUP_SIZE).alias(LINK_GROUP_COUNT)
+                        col(group_size).alias(LINK_GROUP_COUNT)
                     } else {
                         lit(ScalarValue::Int64(None)).alias(LINK_GROUP_COUNT)
                     }

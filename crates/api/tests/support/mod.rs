@@ -48,6 +48,26 @@ impl Index {
         (index, web)
     }
 
+    /// The synthetic web of `seed` at epochs 0 and 1, each ingested and built in turn: links
+    /// lost and found between them. Returns both webs.
+    pub fn of_two_epochs(seed: u64) -> (Index, SyntheticWeb, SyntheticWeb) {
+        let config = SynthConfig::with_seed(seed);
+        let mut index = Index::empty();
+        let mut webs = Vec::new();
+        for epoch in [0, 1] {
+            let web = generate(&config, epoch);
+            let warc = index.dir.root().join(format!("epoch{epoch}.warc.gz"));
+            web.write_warc(&warc).expect("warc");
+            index.files = vec![warc];
+            index.ingest_again(false);
+            index.rebuild();
+            webs.push(web);
+        }
+        let second = webs.pop().expect("epoch 1");
+        let first = webs.pop().expect("epoch 0");
+        (index, first, second)
+    }
+
     /// Every WARC of `../shared/testdata/warc/`, ingested and built (`None`: data absent).
     pub fn of_shared_warcs() -> Option<Index> {
         let root = anchorage_core::testing::shared_testdata()?;
