@@ -184,12 +184,13 @@ async fn only_requests_the_preaggregates_hold_use_them() {
     }
 }
 
-/// A `where` every link passes: it makes `similar_links` group with the window plan.
+/// A `where` every link passes: it makes `similar_links` and `1_per_domain` group with the
+/// window plan.
 const EVERY_LINK: &str = "%7B%22field%22:%22domain_rating_source%22,%22is%22:[%22gte%22,0]%7D";
 
-/// `similar_links` requests over `targets` (target, mode): all backlinks in both histories,
-/// and broken backlinks (live ones).
-fn similar_links_requests(targets: &[(String, &str)]) -> Vec<String> {
+/// `similar_links` and `1_per_domain` requests over `targets` (target, mode): all backlinks
+/// in both histories, and broken backlinks (live ones).
+fn grouped_requests(targets: &[(String, &str)]) -> Vec<String> {
     let select = "url_from,url_to,anchor,domain_rating_source,url_rating_source,link_group_count";
     let mut uris = Vec::new();
     for (target, mode) in targets {
@@ -200,8 +201,11 @@ fn similar_links_requests(targets: &[(String, &str)]) -> Vec<String> {
             format!("all-backlinks?{scope}&history=live&select={all}"),
             format!("broken-backlinks?{scope}&select={select},http_code_target"),
         ];
-        for base in bases {
-            let base = format!("/v3/site-explorer/{base}");
+        for (base, aggregation) in bases
+            .iter()
+            .flat_map(|b| [(b, "similar_links"), (b, "1_per_domain")])
+        {
+            let base = format!("/v3/site-explorer/{base}&aggregation={aggregation}");
             uris.push(format!("{base}&limit=1000"));
             uris.push(format!(
                 "{base}&order_by=url_rating_source:asc,anchor:desc&limit=7&offset=3"
@@ -213,7 +217,7 @@ fn similar_links_requests(targets: &[(String, &str)]) -> Vec<String> {
 
 /// Asserts every request answers alike with the stored groups and with the window plan;
 /// returns how many answers have rows.
-async fn assert_similar_links_alike(app: &axum::Router, uris: &[String]) -> usize {
+async fn assert_grouped_alike(app: &axum::Router, uris: &[String]) -> usize {
     let mut with_rows = 0;
     for uri in uris {
         let (status, stored) = get_text(app, uri).await;
@@ -227,7 +231,7 @@ async fn assert_similar_links_alike(app: &axum::Router, uris: &[String]) -> usiz
 }
 
 #[tokio::test]
-async fn stored_similar_groups_answer_as_the_window_plan() {
+async fn stored_link_groups_answer_as_the_window_plan() {
     // Two epochs: links lost in the second make live groups differ from all-time ones.
     let (index, _, web) = Index::of_two_epochs(5);
     let mut targets = Vec::new();
@@ -239,21 +243,26 @@ async fn stored_similar_groups_answer_as_the_window_plan() {
             (format!("https://{}/", site.primary_host), "prefix"),
         ]);
     }
-    let with_rows =
-        assert_similar_links_alike(&index.app(), &similar_links_requests(&targets)).await;
+    let with_rows = assert_grouped_alike(&index.app(), &grouped_requests(&targets)).await;
     assert!(with_rows > 30, "answers with rows: {with_rows}");
 }
 
 #[tokio::test]
-async fn real_pages_similar_groups_answer_as_the_window_plan() {
+async fn real_pages_link_groups_answer_as_the_window_plan() {
     let Some(index) = Index::of_shared_warcs() else {
         return;
     };
     let targets: Vec<(String, &str)> = ["github.com", "wikipedia.org", "creativecommons.org"]
         .iter()
-        .flat_map(|t| [(t.to_string(), "subdomains"), (format!("{t}/"), "exact")])
+        .flat_map(|t| {
+            [
+                (t.to_string(), "subdomains"),
+                (t.to_string(), "domain"),
+                (format!("{t}/"), "exact"),
+            ]
+        })
+        .chain([("en.wikipedia.org".to_string(), "domain")])
         .collect();
-    let with_rows =
-        assert_similar_links_alike(&index.app(), &similar_links_requests(&targets)).await;
+    let with_rows = assert_grouped_alike(&index.app(), &grouped_requests(&targets)).await;
     assert!(with_rows >= 4, "answers with rows: {with_rows}");
 }

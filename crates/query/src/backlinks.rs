@@ -5,11 +5,11 @@ use crate::QueryError;
 use crate::filter::{Filter, to_expr};
 use crate::scope::{self, History};
 use anchorage_core::catalogue::{BacklinkReport, Column};
+use anchorage_core::domain::highest_registrable;
 use anchorage_core::reports::LinkTable;
-use anchorage_core::target::{Protocol, Target};
-use anchorage_index::build::table::{
-    ORDINAL, SIMILAR_GROUP, SIMILAR_SIZE_ALL_TIME, SIMILAR_SIZE_LIVE,
-};
+use anchorage_core::target::{Protocol, Target, TargetMode};
+use anchorage_index::build::groups::Grouping;
+use anchorage_index::build::table::{ORDINAL, SIMILAR_GROUP};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
@@ -25,12 +25,10 @@ use datafusion::logical_expr::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Aggregation {
     /// One row per group of similar links (same referring domain, target, anchor and text);
-    /// without a link filter the groups the build stored ([`SimilarGroup`]).
-    ///
-    /// [`SimilarGroup`]: anchorage_index::build::table::SimilarGroup
+    /// without a link filter the groups the build stored ([`Grouping`]).
     #[default]
     SimilarLinks,
-    /// One row per referring domain.
+    /// One row per referring domain (stored too, for a URL, host or registrable domain).
     OnePerDomain,
     /// Every link.
     All,
@@ -122,28 +120,54 @@ impl BacklinksQuery {
         ]
     }
 
-    /// The column holding the similar-links groups of this query's rows, when the build
-    /// stored them ([`Aggregation::SimilarLinks`]): no link filter, and rows that are all links or the live
-    /// ones (broken backlinks are live ones in either history).
-    fn stored_similar_groups(&self, df: &DataFrame) -> Option<&'static str> {
-        if self.aggregation != Aggregation::SimilarLinks || self.filter.is_some() {
+    /// The column holding the groups of this query's rows, when the build stored them
+    /// ([`Grouping`]): no link filter, rows that are all links or the live ones (broken
+    /// backlinks are live ones in either history, and keep only similar links' groups whole),
+    /// and for one per domain, a URL, host or registrable domain with both protocols.
+    fn stored_groups(&self, df: &DataFrame) -> Option<&'static str> {
+        if self.filter.is_some() {
             return None;
         }
-        let column = match (self.report, self.history) {
-            (_, History::Live) | (BacklinkReport::BrokenBacklinks, History::AllTime) => {
-                SIMILAR_SIZE_LIVE
+        let grouping = match self.aggregation {
+            Aggregation::SimilarLinks => Grouping::Similar,
+            Aggregation::OnePerDomain if self.report == BacklinkReport::AllBacklinks => {
+                self.domain_grouping()?
             }
-            (BacklinkReport::AllBacklinks, History::AllTime) => SIMILAR_SIZE_ALL_TIME,
             _ => return None,
         };
+        let live = match (self.report, self.history) {
+            (_, History::Live) | (BacklinkReport::BrokenBacklinks, History::AllTime) => true,
+            (BacklinkReport::AllBacklinks, History::AllTime) => false,
+            _ => return None,
+        };
+        let column = grouping.column(live);
         // A generation built before the groups were stored lacks the column.
         df.schema()
             .has_column_with_unqualified_name(column)
             .then_some(column)
     }
 
+    fn domain_grouping(&self) -> Option<Grouping> {
+        let target = &self.target;
+        if self.protocol != Protocol::Both
+            || target.port.is_some()
+            || !target.indirect_urls.is_empty()
+        {
+            return None;
+        }
+        let host = target.url.host();
+        match target.mode {
+            TargetMode::Exact => Some(Grouping::DomainPerUrl),
+            TargetMode::Domain => Some(Grouping::DomainPerHost),
+            TargetMode::Subdomains if highest_registrable(host) == Some(host) => {
+                Some(Grouping::DomainPerRoot)
+            }
+            _ => None,
+        }
+    }
+
     fn group(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
-        if let Some(size) = self.stored_similar_groups(&df) {
+        if let Some(size) = self.stored_groups(&df) {
             return Ok(df.filter(col(size).is_not_null())?);
         }
         let (partition, keep) = match self.aggregation {
@@ -217,7 +241,7 @@ impl BacklinksQuery {
 
     fn project(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
         let grouped = self.aggregation != Aggregation::All;
-        let group_size = self.stored_similar_groups(&df).unwrap_or(GROUP_SIZE);
+        let group_size = self.stored_groups(&df).unwrap_or(GROUP_SIZE);
         let mut exprs: Vec<Expr> = self
             .select
             .iter()

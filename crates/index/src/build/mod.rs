@@ -12,6 +12,7 @@
 pub mod drops;
 pub mod explain;
 pub mod graph;
+pub mod groups;
 pub mod history;
 pub mod metrics_history;
 pub mod site_language;
@@ -249,7 +250,7 @@ fn link_rows<'a>(
                 is_new: hist.live && previous_horizon.is_none_or(|h| hist.live_since > h),
                 key: table::target_key(&hist.link.url_to),
                 source_key: table::target_key(page.url),
-                similar: Default::default(),
+                groups: Default::default(),
             }
         })
         .collect()
@@ -272,7 +273,7 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
             .collect()
     };
     table::sort_by_target(&mut rows);
-    table::mark_similar_groups(&mut rows);
+    groups::mark(&mut rows);
     let by_target = sorting(&["is_internal", table::TARGET_KEY])?;
     parquet_io::write_stream(
         &dir.join(BACKLINKS),

@@ -6,6 +6,7 @@
 //! [`computed_columns`]).
 
 use super::graph::{LinkNode, Metrics, SPAM_THRESHOLD};
+use super::groups::{Grouping, LinkGroups};
 use super::history::{LinkHistory, PageHistory};
 use super::targets::TargetStatus;
 use crate::imports::ImportedFigures;
@@ -21,7 +22,6 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Columns the query layer needs besides the catalogue's; never served.
@@ -31,23 +31,6 @@ pub const SOURCE_KEY: &str = "_source_key";
 pub const SIMILAR_GROUP: &str = "_similar_group";
 /// The link's position on its page (a tie-breaker that makes every order total).
 pub const ORDINAL: &str = "_ordinal";
-/// On the link representing its similar-links group among all links: the group's size; null
-/// on the other links.
-pub const SIMILAR_SIZE_ALL_TIME: &str = "_similar_size_all_time";
-/// [`SIMILAR_SIZE_ALL_TIME`] among live links only (null on lost links).
-pub const SIMILAR_SIZE_LIVE: &str = "_similar_size_live";
-
-/// A link's similar-links group and, on the group's best link by source quality, its size.
-/// A group's links share their target URL and referring root domain, so every target scope,
-/// protocol and internal/external choice keeps a group whole: `aggregation=similar_links`
-/// without a link filter is these stored groups, over all links or live ones.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SimilarGroup {
-    pub hash: i64,
-    pub size_all_time: Option<i64>,
-    pub size_live: Option<i64>,
-}
-
 /// Everything one backlink row is made of.
 pub struct Row<'a> {
     pub page: &'a PageHistory<'a>,
@@ -58,8 +41,8 @@ pub struct Row<'a> {
     pub is_new: bool,
     pub key: String,
     pub source_key: String,
-    /// Filled by [`mark_similar_groups`].
-    pub similar: SimilarGroup,
+    /// Filled by [`super::groups::mark`].
+    pub groups: LinkGroups,
 }
 
 impl Row<'_> {
@@ -76,10 +59,10 @@ impl Row<'_> {
     fn host_to(&self) -> &str {
         host_of(self.url_to())
     }
-    fn source_dr(&self) -> f64 {
+    pub(super) fn source_dr(&self) -> f64 {
         self.metrics.domain_rating[self.node.src_domain as usize]
     }
-    fn source_ur(&self) -> f64 {
+    pub(super) fn source_ur(&self) -> f64 {
         self.metrics.url_rating[self.node.src_page as usize]
     }
     fn broken_redirect(&self) -> Option<&super::targets::BrokenRedirect> {
@@ -126,7 +109,7 @@ impl Row<'_> {
         }
     }
     /// Links from one referring domain to one URL with the same anchor and surrounding text.
-    fn similar_group(&self) -> i64 {
+    pub(super) fn similar_group(&self) -> i64 {
         let l = self.hist.link;
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for part in [
@@ -399,8 +382,11 @@ pub fn schema() -> SchemaRef {
     fields.push(Field::new(SOURCE_KEY, DataType::Utf8, false));
     fields.push(Field::new(SIMILAR_GROUP, DataType::Int64, false));
     fields.push(Field::new(ORDINAL, DataType::Int64, false));
-    fields.push(Field::new(SIMILAR_SIZE_ALL_TIME, DataType::Int64, true));
-    fields.push(Field::new(SIMILAR_SIZE_LIVE, DataType::Int64, true));
+    for grouping in Grouping::ALL {
+        for live in [false, true] {
+            fields.push(Field::new(grouping.column(live), DataType::Int64, true));
+        }
+    }
     Arc::new(Schema::new(fields))
 }
 
@@ -418,32 +404,6 @@ pub fn sort_by_target(rows: &mut [Row<'_>]) {
             .then(a.page.url.cmp(b.page.url))
             .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
     });
-}
-
-/// Fills every row's [`SimilarGroup`]. `rows` must be sorted by [`sort_by_target`]: within a
-/// target key that is source quality (DR, UR, source URL, ordinal; a group's links share
-/// their target URL), so a group's first row is the one `similar_links` shows.
-pub fn mark_similar_groups(rows: &mut [Row<'_>]) {
-    rows.par_iter_mut()
-        .for_each(|r| r.similar.hash = r.similar_group());
-    rows.par_chunk_by_mut(|a, b| a.node.external == b.node.external && a.key == b.key)
-        .for_each(|target| {
-            let mut groups: HashMap<i64, (usize, i64, Option<usize>, i64)> = HashMap::new();
-            for (i, r) in target.iter().enumerate() {
-                let g = groups.entry(r.similar.hash).or_insert((i, 0, None, 0));
-                g.1 += 1;
-                if r.hist.live {
-                    g.2.get_or_insert(i);
-                    g.3 += 1;
-                }
-            }
-            for (first, size, first_live, size_live) in groups.into_values() {
-                target[first].similar.size_all_time = Some(size);
-                if let Some(i) = first_live {
-                    target[i].similar.size_live = Some(size_live);
-                }
-            }
-        });
 }
 
 /// Sorts rows as `outlinks` is stored: source key, then position on the page.
@@ -501,26 +461,30 @@ fn internal_arrays(rows: &[Row<'_>]) -> Vec<ArrayRef> {
     let mut source_key = StringBuilder::new();
     let mut group = Int64Builder::new();
     let mut ordinal = Int64Builder::new();
-    let mut size_all_time = Int64Builder::new();
-    let mut size_live = Int64Builder::new();
+    let mut sizes: Vec<Int64Builder> = (0..Grouping::ALL.len() * 2)
+        .map(|_| Int64Builder::new())
+        .collect();
     for r in rows {
         key.append_value(&r.key);
         https.append_value(r.url_to().starts_with("https:"));
         source_key.append_value(&r.source_key);
-        group.append_value(r.similar.hash);
+        group.append_value(r.groups.similar_hash);
         ordinal.append_value(i64::from(r.hist.link.ordinal));
-        size_all_time.append_option(r.similar.size_all_time);
-        size_live.append_option(r.similar.size_live);
+        for (i, grouping) in Grouping::ALL.into_iter().enumerate() {
+            let size = r.groups.sizes(grouping);
+            sizes[2 * i].append_option(size.all_time);
+            sizes[2 * i + 1].append_option(size.live);
+        }
     }
-    vec![
+    let mut arrays: Vec<ArrayRef> = vec![
         Arc::new(key.finish()),
         Arc::new(https.finish()),
         Arc::new(source_key.finish()),
         Arc::new(group.finish()),
         Arc::new(ordinal.finish()),
-        Arc::new(size_all_time.finish()),
-        Arc::new(size_live.finish()),
-    ]
+    ];
+    arrays.extend(sizes.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    arrays
 }
 
 fn column_array(ty: ColType, rows: &[Row<'_>], f: Option<CellFn>) -> ArrayRef {
