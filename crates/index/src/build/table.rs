@@ -31,6 +31,7 @@ pub const SOURCE_KEY: &str = "_source_key";
 pub const SIMILAR_GROUP: &str = "_similar_group";
 /// The link's position on its page (a tie-breaker that makes every order total).
 pub const ORDINAL: &str = "_ordinal";
+
 /// Everything one backlink row is made of.
 pub struct Row<'a> {
     pub page: &'a PageHistory<'a>,
