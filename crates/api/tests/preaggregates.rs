@@ -266,3 +266,47 @@ async fn real_pages_link_groups_answer_as_the_window_plan() {
     let with_rows = assert_grouped_alike(&index.app(), &grouped_requests(&targets)).await;
     assert!(with_rows >= 4, "answers with rows: {with_rows}");
 }
+
+/// A page of the best links (read past a source-DR floor: only links at least as strong as
+/// the page's weakest are read in full) is the same slice of the whole list (read whole,
+/// as it is shorter than asked for), whatever the aggregation and history.
+#[tokio::test]
+async fn pages_of_the_best_links_are_slices_of_the_whole_list() {
+    let (index, _, web) = Index::of_two_epochs(5);
+    let app = index.app();
+    let select = "url_from,url_to,anchor,domain_rating_source,url_rating_source,is_lost";
+    let mut compared = 0;
+    for site in web.sites_by_popularity().iter().take(6) {
+        for (target, mode) in [
+            (site.primary_host.clone(), "domain"),
+            (site.root_domain.clone(), "subdomains"),
+            (format!("{}/", site.primary_host), "exact"),
+        ] {
+            for aggregation in ["all", "similar_links", "1_per_domain"] {
+                for history in ["all_time", "live"] {
+                    let base = format!(
+                        "/v3/site-explorer/all-backlinks?target={target}&mode={mode}&aggregation={aggregation}&history={history}&select={select}"
+                    );
+                    let whole = backlinks(&app, &format!("{base}&limit=1000")).await;
+                    assert!(whole.len() < 1000, "{base}: the whole list fits");
+                    for (offset, limit) in [(0, 3), (2, 5), (9, 4)] {
+                        let page =
+                            backlinks(&app, &format!("{base}&offset={offset}&limit={limit}")).await;
+                        let end = whole.len().min(offset + limit);
+                        let expected = whole.get(offset.min(end)..end).unwrap_or_default();
+                        assert_eq!(page, expected, "{base}&offset={offset}&limit={limit}");
+                        compared += usize::from(!page.is_empty());
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "pages with rows: {compared}");
+}
+
+async fn backlinks(app: &axum::Router, uri: &str) -> Vec<serde_json::Value> {
+    let (status, body) = get_text(app, uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    let parsed: serde_json::Value = serde_json::from_str(&body).expect("json");
+    parsed["backlinks"].as_array().cloned().unwrap_or_default()
+}

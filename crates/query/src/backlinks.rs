@@ -14,7 +14,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::count::count_udaf;
-use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::functions_aggregate::expr_fn::{count, min};
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::{
@@ -56,6 +56,12 @@ pub struct OrderBy {
     pub column: &'static Column,
     pub descending: bool,
 }
+
+/// The column source quality is ordered by first.
+pub const SOURCE_DR: &str = "domain_rating_source";
+/// The columns of [`BacklinksQuery::floor_plan`].
+pub const FLOOR: &str = "floor";
+pub const FLOOR_ROWS: &str = "rows";
 
 /// The name the group size is returned under.
 pub const LINK_GROUP_COUNT: &str = "link_group_count";
@@ -276,6 +282,36 @@ impl BacklinksQuery {
         let df = self.order(df)?;
         let df = df.limit(self.offset, Some(self.limit))?;
         self.project(df)
+    }
+
+    /// How many of the best links by source DR this query returns (`offset + limit`), when it
+    /// judges each link on its own (no window over others, which a stored grouping spares)
+    /// and orders by source DR first: its rows then all have at least the DR of that many
+    /// links' worst, and only such links need reading in full ([`Self::floor_plan`]).
+    pub fn rows_by_source_dr(&self, table: &DataFrame) -> Option<usize> {
+        let row_local = self.aggregation == Aggregation::All || self.stored_groups(table).is_some();
+        let dr_first = self
+            .order_by
+            .first()
+            .is_none_or(|o| o.column.name == SOURCE_DR && o.descending);
+        (row_local && dr_first).then_some(self.offset + self.limit)
+    }
+
+    /// The lowest source DR among the query's best `rows` links (column [`FLOOR`]), and how
+    /// many links there are up to `rows` ([`FLOOR_ROWS`]).
+    pub fn floor_plan(&self, table: DataFrame, rows: usize) -> Result<DataFrame, QueryError> {
+        let df = self.resume(self.group(self.scope(table)?)?)?;
+        Ok(df
+            .select(vec![col(SOURCE_DR)])?
+            .sort(vec![col(SOURCE_DR).sort(false, false)])?
+            .limit(0, Some(rows))?
+            .aggregate(
+                vec![],
+                vec![
+                    min(col(SOURCE_DR)).alias(FLOOR),
+                    count(lit(1)).alias(FLOOR_ROWS),
+                ],
+            )?)
     }
 
     /// The plan counting every row the query would return without paging.

@@ -9,14 +9,17 @@
 
 use crate::QueryError;
 use anchorage_core::target::KeyRange;
+use datafusion::arrow::array::{AsArray, Float64Array};
+use datafusion::arrow::compute::kernels::cmp::gt_eq;
+use datafusion::arrow::datatypes::Float64Type;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
-    RowSelector,
+    ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    RowFilter, RowSelection, RowSelector,
 };
 use datafusion::parquet::file::metadata::PageIndexPolicy;
 use datafusion::parquet::file::page_index::column_index::ColumnIndexMetaData;
@@ -111,6 +114,17 @@ impl LinkFile {
         ranges: &[KeyRange],
         names: &HashSet<String>,
     ) -> Result<Vec<RecordBatch>, QueryError> {
+        self.read_at_least(ranges, names, None)
+    }
+
+    /// [`Self::read`], of the rows whose `floor.0` (a float column) is at least `floor.1`:
+    /// the other columns are decoded for those rows only.
+    pub fn read_at_least(
+        &self,
+        ranges: &[KeyRange],
+        names: &HashSet<String>,
+        floor: Option<(&str, f64)>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
         let schema = self.metadata.schema();
         let roots = mask_roots(schema, names);
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
@@ -122,15 +136,31 @@ impl LinkFile {
         let file = File::open(&self.path).map_err(|e| {
             QueryError::Invalid(format!("cannot open {}: {e}", self.path.display()))
         })?;
-        let reader =
+        let mut builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
                 .with_projection(mask)
                 .with_row_groups(groups)
                 .with_row_selection(selection)
-                .with_batch_size(BATCH_ROWS)
-                .build()
-                .map_err(parquet_error)?;
+                .with_batch_size(BATCH_ROWS);
+        if let Some((column, min)) = floor {
+            builder = builder.with_row_filter(self.at_least(column, min)?);
+        }
+        let reader = builder.build().map_err(parquet_error)?;
         reader.map(|b| b.map_err(QueryError::from)).collect()
+    }
+
+    fn at_least(&self, column: &str, min: f64) -> Result<RowFilter, QueryError> {
+        let root = self
+            .metadata
+            .schema()
+            .index_of(column)
+            .map_err(QueryError::from)?;
+        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), [root]);
+        let predicate = ArrowPredicateFn::new(mask, move |batch: RecordBatch| {
+            let values = batch.column(0).as_primitive::<Float64Type>();
+            gt_eq(values, &Float64Array::new_scalar(min))
+        });
+        Ok(RowFilter::new(vec![Box::new(predicate)]))
     }
 }
 

@@ -155,6 +155,18 @@ impl Engine {
         target: &Target,
         plan: impl Fn(DataFrame) -> Result<DataFrame, QueryError>,
     ) -> Result<Vec<RecordBatch>, QueryError> {
+        self.scoped_at_least(table, target, None, plan).await
+    }
+
+    /// [`Self::scoped`] over the rows whose source DR is at least `floor` (`plan` must not
+    /// need the others).
+    async fn scoped_at_least(
+        &self,
+        table: LinkTable,
+        target: &Target,
+        floor: Option<f64>,
+        plan: impl Fn(DataFrame) -> Result<DataFrame, QueryError>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
         let full = self.ctx.table(table_name(table)).await?;
         let file = match table {
             LinkTable::Backlinks => &self.backlinks_file,
@@ -169,9 +181,11 @@ impl Engine {
             let indirect = target.indirect_urls.iter();
             ranges.extend(indirect.map(|url| KeyRange::single(&target_key(url))));
         }
-        let batches = tokio::task::spawn_blocking(move || file.read(&ranges, &columns))
-            .await
-            .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
+        let floor = floor.map(|f| (backlinks::SOURCE_DR, f));
+        let batches =
+            tokio::task::spawn_blocking(move || file.read_at_least(&ranges, &columns, floor))
+                .await
+                .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
         let rows = self.scoped_ctx.read_batches(batches)?;
         Ok(plan(rows)?.collect().await?)
     }
@@ -237,8 +251,43 @@ impl Engine {
 
     /// Runs a backlink query; the batches hold the selected columns in `select` order.
     pub async fn backlinks(&self, query: &BacklinksQuery) -> Result<Vec<RecordBatch>, QueryError> {
-        self.scoped(LinkTable::Backlinks, &query.target, |t| query.plan(t))
-            .await
+        let floor = self.source_dr_floor(query).await?;
+        self.scoped_at_least(LinkTable::Backlinks, &query.target, floor, |t| {
+            query.plan(t)
+        })
+        .await
+    }
+
+    /// The lowest source DR of the query's rows when it is known beforehand
+    /// ([`BacklinksQuery::rows_by_source_dr`]): found over the few columns choosing them, so
+    /// the full rows of a huge target's weaker links are never decoded.
+    async fn source_dr_floor(&self, query: &BacklinksQuery) -> Result<Option<f64>, QueryError> {
+        if self.backlinks_file.is_none() {
+            return Ok(None);
+        }
+        let table = self.ctx.table(table_name(LinkTable::Backlinks)).await?;
+        let Some(rows) = query.rows_by_source_dr(&table) else {
+            return Ok(None);
+        };
+        let batches = self
+            .scoped(LinkTable::Backlinks, &query.target, |t| {
+                query.floor_plan(t, rows)
+            })
+            .await?;
+        let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
+            return Ok(None);
+        };
+        let found = batch
+            .column_by_name(backlinks::FLOOR_ROWS)
+            .and_then(|c| c.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>())
+            .map_or(0, |c| c.value(0));
+        let floor = batch
+            .column_by_name(backlinks::FLOOR)
+            .and_then(|c| c.as_primitive_opt::<Float64Type>())
+            .filter(|c| c.is_valid(0))
+            .map(|c| c.value(0));
+        // Fewer links than asked for: every one of them is a row.
+        Ok(floor.filter(|_| found as usize >= rows))
     }
 
     /// How many rows the backlink query returns without paging.

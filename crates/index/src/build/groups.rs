@@ -64,16 +64,19 @@ pub struct GroupSizes {
     pub live: Option<i64>,
 }
 
-/// A link's similar-links group and the sizes of the groups it represents.
+/// A link's similar-links group and the sizes of the groups it represents (all links, live
+/// ones; 0 where it represents none: a group has a link), kept small as every link has one.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LinkGroups {
     pub similar_hash: i64,
-    sizes: [GroupSizes; 4],
+    sizes: [[u32; 2]; 4],
 }
 
 impl LinkGroups {
     pub fn sizes(&self, grouping: Grouping) -> GroupSizes {
-        self.sizes[grouping.index()]
+        let [all_time, live] =
+            self.sizes[grouping.index()].map(|n| (n > 0).then_some(i64::from(n)));
+        GroupSizes { all_time, live }
     }
 }
 
@@ -150,9 +153,9 @@ fn mark_groups<'r, K: Hash + Eq>(
     #[derive(Default)]
     struct Group {
         best: usize,
-        size: i64,
+        size: u32,
         best_live: Option<usize>,
-        size_live: i64,
+        size_live: u32,
     }
     let mut groups: HashMap<K, Group> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
@@ -175,9 +178,9 @@ fn mark_groups<'r, K: Hash + Eq>(
     }
     let index = grouping.index();
     for g in groups.into_values() {
-        rows[g.best].groups.sizes[index].all_time = Some(g.size);
+        rows[g.best].groups.sizes[index][0] = g.size;
         if let Some(i) = g.best_live {
-            rows[i].groups.sizes[index].live = Some(g.size_live);
+            rows[i].groups.sizes[index][1] = g.size_live;
         }
     }
 }
