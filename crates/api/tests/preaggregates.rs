@@ -310,3 +310,80 @@ async fn backlinks(app: &axum::Router, uri: &str) -> Vec<serde_json::Value> {
     let parsed: serde_json::Value = serde_json::from_str(&body).expect("json");
     parsed["backlinks"].as_array().cloned().unwrap_or_default()
 }
+
+/// Every target read past a source-DR floor (set from 0 rows) answers as read whole.
+#[tokio::test]
+async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
+    use anchorage_core::catalogue::{BacklinkReport, backlink_column};
+    use anchorage_query::{Aggregation, BacklinksQuery, OrderBy};
+    let (index, _, web) = Index::of_two_epochs(5);
+    let whole = Engine::open_current(&index.dir).await.expect("engine");
+    let mut floored = Engine::open_current(&index.dir).await.expect("engine");
+    floored.set_floor_from_rows(0);
+    let select: Vec<_> = [
+        "url_from",
+        "url_to",
+        "anchor",
+        "domain_rating_source",
+        "is_lost",
+    ]
+    .iter()
+    .map(|c| backlink_column(c).expect("column"))
+    .collect();
+    let dr = backlink_column("domain_rating_source").expect("dr");
+    let mut compared = 0;
+    for site in web.sites_by_popularity().iter().take(4) {
+        for (target, mode) in [
+            (site.primary_host.as_str(), TargetMode::Domain),
+            (site.root_domain.as_str(), TargetMode::Subdomains),
+        ] {
+            for aggregation in [
+                Aggregation::All,
+                Aggregation::SimilarLinks,
+                Aggregation::OnePerDomain,
+            ] {
+                for history in [History::AllTime, History::Live] {
+                    for (offset, limit, order_by) in [
+                        (0, 10, vec![]),
+                        (
+                            7,
+                            5,
+                            vec![OrderBy {
+                                column: dr,
+                                descending: true,
+                            }],
+                        ),
+                    ] {
+                        let query = BacklinksQuery {
+                            report: BacklinkReport::AllBacklinks,
+                            target: Target::parse(target, mode).expect("target"),
+                            protocol: Protocol::Both,
+                            select: select.clone(),
+                            filter: None,
+                            order_by,
+                            limit,
+                            offset,
+                            aggregation,
+                            history,
+                            include_internal: false,
+                            after: None,
+                            with_sort_keys: false,
+                        };
+                        let expected = whole.backlinks(&query).await.expect("whole");
+                        let got = floored.backlinks(&query).await.expect("floored");
+                        let rows = |b: &[arrow::record_batch::RecordBatch]| {
+                            arrow::compute::concat_batches(&b[0].schema(), b).expect("concat")
+                        };
+                        let (expected, got) = (rows(&expected), rows(&got));
+                        assert_eq!(
+                            got, expected,
+                            "{target} {aggregation:?} {history:?} {offset}"
+                        );
+                        compared += usize::from(got.num_rows() > 0);
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 30, "answers with rows: {compared}");
+}

@@ -106,6 +106,12 @@ impl LinkFile {
         (groups, RowSelection::from(selectors))
     }
 
+    /// How many rows [`Self::read`] of `ranges` reads (from the page index alone).
+    pub fn rows_in(&self, ranges: &[KeyRange]) -> usize {
+        let (_, selection) = self.selection(ranges);
+        selection.row_count()
+    }
+
     /// The columns `names` (those of the file) of every row on a page whose keys meet one of
     /// `ranges`, each row once: a superset of the ranges' rows, which the query's own
     /// predicate narrows.
