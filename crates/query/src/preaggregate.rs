@@ -22,6 +22,8 @@ use datafusion::arrow::array::{AsArray, StringArray};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::config::TableParquetOptions;
 use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions::expr_fn::split_part;
 use datafusion::logical_expr::{ColumnarValue, Expr, ScalarUDF, Volatility, col, create_udf, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -175,8 +177,15 @@ pub fn write_all(dir: &Path) -> Result<Vec<(String, u64)>, QueryError> {
     })
 }
 
+/// The memory the pre-aggregation's plans may hold; beyond it, their groups and sorts spill
+/// to temporary files (a huge web's per-URL anchors would otherwise take tens of GB).
+const PREAGGREGATE_MEMORY: usize = 6 << 30;
+
 async fn write_reports(dir: &Path) -> Result<Vec<(String, u64)>, QueryError> {
-    let ctx = SessionContext::new_with_config(crate::session_config());
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(PREAGGREGATE_MEMORY)))
+        .build_arc()?;
+    let ctx = SessionContext::new_with_config_rt(crate::session_config(), runtime);
     let backlinks = dir.join(BACKLINKS);
     ctx.register_parquet(
         "backlinks",
