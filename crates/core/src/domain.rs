@@ -33,6 +33,12 @@ pub fn highest_registrable(host: &str) -> Option<&str> {
     }
 }
 
+/// [`highest_registrable`] of a host as target keys write it, reversed (`com.example.www` →
+/// `example.com`; [`crate::urls::reversed_host`] undoes itself).
+pub fn highest_registrable_of_reversed(reversed: &str) -> Option<String> {
+    highest_registrable(&crate::urls::reversed_host(reversed)).map(str::to_string)
+}
+
 /// The country a host's top-level domain names, as an ISO 3166-1 alpha-2 code: the ccTLD
 /// upper-cased (`uk` is `GB`), for ISO codes only (so not `eu`, `su`, `ac`). ccTLDs sold
 /// worldwide as generic names ([`VANITY_CCTLDS`]: `.io`, `.ai`, `.co`, `.tv`, `.me`…) name

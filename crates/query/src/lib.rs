@@ -31,7 +31,7 @@ use anchorage_index::snapshot::{
     BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS, PAGES, TARGETS,
 };
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::SessionContext;
@@ -296,7 +296,7 @@ impl Engine {
         };
         let found = batch
             .column_by_name(backlinks::FLOOR_ROWS)
-            .and_then(|c| c.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>())
+            .and_then(|c| c.as_primitive_opt::<Int64Type>())
             .map_or(0, |c| c.value(0));
         let floor = batch
             .column_by_name(backlinks::FLOOR)

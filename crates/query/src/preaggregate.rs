@@ -10,7 +10,7 @@
 use crate::QueryError;
 use crate::reports::{ReportQuery, group_rows, key_order};
 use crate::scope::{History, rows_predicate};
-use anchorage_core::domain::highest_registrable;
+use anchorage_core::domain::{highest_registrable, highest_registrable_of_reversed};
 use anchorage_core::reports::{Report, ReportColumn, report};
 use anchorage_core::target::{Protocol, TargetMode};
 use anchorage_core::urls::reversed_host;
@@ -88,10 +88,6 @@ impl Scope {
 
 /// `highest_registrable` of a reversed host (`com.example.www` → `example.com`).
 fn highest_registrable_udf() -> ScalarUDF {
-    let of_reversed = |reversed: &str| {
-        let host: Vec<&str> = reversed.rsplit('.').collect();
-        highest_registrable(&host.join(".")).map(str::to_string)
-    };
     create_udf(
         "highest_registrable",
         vec![DataType::Utf8],
@@ -100,7 +96,10 @@ fn highest_registrable_udf() -> ScalarUDF {
         Arc::new(move |args: &[ColumnarValue]| {
             let arrays = ColumnarValue::values_to_arrays(args)?;
             let hosts = arrays[0].as_string::<i32>();
-            let scopes: StringArray = hosts.iter().map(|h| h.and_then(of_reversed)).collect();
+            let scopes: StringArray = hosts
+                .iter()
+                .map(|h| h.and_then(highest_registrable_of_reversed))
+                .collect();
             Ok(ColumnarValue::Array(Arc::new(scopes)))
         }),
     )

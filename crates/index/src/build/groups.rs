@@ -10,8 +10,8 @@
 //! - one per referring domain, per target URL (mode `exact`), host (`domain`) or highest
 //!   registrable domain (`subdomains` of one), when both protocols and every port count.
 
-use super::table::Row;
-use anchorage_core::domain::{highest_registrable, root_domain};
+use super::table::{Row, by_quality};
+use anchorage_core::domain::{highest_registrable_of_reversed, root_domain};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -80,16 +80,6 @@ impl LinkGroups {
     }
 }
 
-/// Source quality, best first: the order in which a group's representative is chosen.
-fn quality(a: &Row<'_>, b: &Row<'_>) -> Ordering {
-    b.source_dr()
-        .total_cmp(&a.source_dr())
-        .then(b.source_ur().total_cmp(&a.source_ur()))
-        .then(a.page.url.cmp(b.page.url))
-        .then(a.hist.link.url_to.cmp(&b.hist.link.url_to))
-        .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
-}
-
 /// Fills every row's [`LinkGroups`]. `rows` must be sorted by target key (internal links
 /// apart), as [`super::table::sort_by_target`] leaves them.
 pub fn mark(rows: &mut [Row<'_>]) {
@@ -122,14 +112,16 @@ fn host<'k>(r: &'k Row<'_>) -> &'k str {
 fn root_runs<'s, 'r>(mut rows: &'s mut [Row<'r>]) -> Vec<&'s mut [Row<'r>]> {
     let mut runs = Vec::new();
     while let Some(first) = rows.first() {
-        let root = root_of(host(first));
+        let root = highest_registrable_of_reversed(host(first));
         let external = first.node.external;
         let len = rows
             .chunk_by(|a, b| host(a) == host(b))
-            .take_while(|run| run[0].node.external == external && root_of(host(&run[0])) == root)
+            .take_while(|run| {
+                run[0].node.external == external
+                    && highest_registrable_of_reversed(host(&run[0])) == root
+            })
             .map(<[Row]>::len)
-            .sum::<usize>()
-            .max(1);
+            .sum::<usize>();
         let (run, rest) = std::mem::take(&mut rows).split_at_mut(len);
         if root.is_some() {
             runs.push(run);
@@ -137,11 +129,6 @@ fn root_runs<'s, 'r>(mut rows: &'s mut [Row<'r>]) -> Vec<&'s mut [Row<'r>]> {
         rows = rest;
     }
     runs
-}
-
-fn root_of(reversed_host: &str) -> Option<String> {
-    let labels: Vec<&str> = reversed_host.rsplit('.').collect();
-    highest_registrable(&labels.join(".")).map(str::to_string)
 }
 
 /// Sets, on the best row of each group of `rows` by `key`, the group's sizes.
@@ -163,13 +150,13 @@ fn mark_groups<'r, K: Hash + Eq>(
             best: i,
             ..Group::default()
         });
-        if quality(r, &rows[g.best]) == Ordering::Less {
+        if by_quality(r, &rows[g.best]) == Ordering::Less {
             g.best = i;
         }
         g.size += 1;
         if r.hist.live {
             if g.best_live
-                .is_none_or(|b| quality(r, &rows[b]) == Ordering::Less)
+                .is_none_or(|b| by_quality(r, &rows[b]) == Ordering::Less)
             {
                 g.best_live = Some(i);
             }

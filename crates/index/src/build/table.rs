@@ -60,10 +60,10 @@ impl Row<'_> {
     fn host_to(&self) -> &str {
         host_of(self.url_to())
     }
-    pub(super) fn source_dr(&self) -> f64 {
+    fn source_dr(&self) -> f64 {
         self.metrics.domain_rating[self.node.src_domain as usize]
     }
-    pub(super) fn source_ur(&self) -> f64 {
+    fn source_ur(&self) -> f64 {
         self.metrics.url_rating[self.node.src_page as usize]
     }
     fn broken_redirect(&self) -> Option<&super::targets::BrokenRedirect> {
@@ -392,7 +392,7 @@ pub fn schema() -> SchemaRef {
 }
 
 /// Sorts rows as `backlinks` is stored: backlinks before internal links, then target key,
-/// then source DR and UR (best first), so a target's top backlinks are a prefix read.
+/// then source quality, so a target's top backlinks are a prefix read.
 pub fn sort_by_target(rows: &mut [Row<'_>]) {
     rows.par_sort_by(|a, b| {
         a.node
@@ -400,11 +400,19 @@ pub fn sort_by_target(rows: &mut [Row<'_>]) {
             .cmp(&b.node.external)
             .reverse()
             .then_with(|| a.key.cmp(&b.key))
-            .then(b.source_dr().total_cmp(&a.source_dr()))
-            .then(b.source_ur().total_cmp(&a.source_ur()))
-            .then(a.page.url.cmp(b.page.url))
-            .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
+            .then_with(|| by_quality(a, b))
     });
+}
+
+/// Source quality, best first (DR, UR, source URL, target URL, ordinal): the query layer's
+/// order of a target's links, and the one a link group's representative is chosen by.
+pub(super) fn by_quality(a: &Row<'_>, b: &Row<'_>) -> std::cmp::Ordering {
+    b.source_dr()
+        .total_cmp(&a.source_dr())
+        .then(b.source_ur().total_cmp(&a.source_ur()))
+        .then(a.page.url.cmp(b.page.url))
+        .then(a.hist.link.url_to.cmp(&b.hist.link.url_to))
+        .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
 }
 
 /// Sorts rows as `outlinks` is stored: source key, then position on the page.
