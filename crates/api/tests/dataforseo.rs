@@ -165,6 +165,10 @@ async fn as_is_returns_the_links_of_ahrefs_all_backlinks() {
     );
 }
 
+fn domain_from(item: &Value) -> String {
+    item["domain_from"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn every_mode_groups_as_documented() {
     let root = top_site();
@@ -185,6 +189,38 @@ async fn every_mode_groups_as_documented() {
         truth.len(),
         "group counts add up to every link"
     );
+    // `group_count` is tested on the groups, after the other conditions chose the links.
+    let busy = json!({"target": root, "mode": "one_per_domain",
+                      "filters": [["group_count", ">", 1], "and", ["dofollow", "=", true]]});
+    let got: BTreeSet<String> = every_item(busy, 1000)
+        .await
+        .iter()
+        .map(|i| {
+            assert!(i["group_count"].as_i64().unwrap() > 1, "{i}");
+            assert_eq!(i["dofollow"], true, "{i}");
+            domain_from(i)
+        })
+        .collect();
+    let dofollow = json!({"target": root, "mode": "one_per_domain",
+                          "filters": ["dofollow", "=", true]});
+    let want: BTreeSet<String> = every_item(dofollow, 1000)
+        .await
+        .iter()
+        .filter(|i| i["group_count"].as_i64().unwrap() > 1)
+        .map(domain_from)
+        .collect();
+    assert!(!want.is_empty(), "some domain links more than once");
+    assert_eq!(got, want);
+    let as_is = json!({"target": root, "filters": ["group_count", "=", 1]});
+    assert_eq!(
+        every_item(as_is, 1000).await.len(),
+        truth.len(),
+        "as_is: groups of 1"
+    );
+    let mixed = json!({"target": root, "mode": "one_per_domain",
+                       "filters": [["group_count", ">", 1], "or", ["dofollow", "=", true]]});
+    let r = call("backlinks", mixed).await;
+    assert_eq!(r["tasks"][0]["status_code"], 40501, "{r}");
 
     let per_anchor = every_item(json!({"target": root, "mode": "one_per_anchor"}), 1000).await;
     let anchors: BTreeSet<&str> = per_anchor
@@ -309,6 +345,11 @@ async fn derived_fields_filter_as_they_render() {
     };
     let tld = first_str("tld_from");
     let language = first_str("page_from_language");
+    let country = first_str("domain_from_country");
+    let spam = all
+        .iter()
+        .find_map(|i| i["url_to_spam_score"].as_i64())
+        .expect("the target's domain is scored");
     let has = |i: &Value, field: &str, name: &str| {
         i[field]
             .as_array()
@@ -360,6 +401,52 @@ async fn derived_fields_filter_as_they_render() {
             json!(["url_to_redirect_target", "like", "http%"]),
             Box::new(|i| i["url_to_redirect_target"].is_string()),
         ),
+        (
+            json!(["domain_from_platform_type", "has", "cms"]),
+            Box::new(move |i| has(i, "domain_from_platform_type", "cms")),
+        ),
+        (
+            json!(["domain_from_platform_type", "has_not", "cms"]),
+            Box::new(move |i| !has(i, "domain_from_platform_type", "cms")),
+        ),
+        (
+            json!(["domain_from_platform_type", "has", "blogs"]),
+            Box::new(move |i| has(i, "domain_from_platform_type", "blogs")),
+        ),
+        (
+            json!(["is_indirect_link", "=", false]),
+            Box::new(|i| i["is_indirect_link"] == false),
+        ),
+        (
+            json!(["url_to_spam_score", ">=", spam]),
+            Box::new(move |i| i["url_to_spam_score"].as_i64().is_some_and(|s| s >= spam)),
+        ),
+        (
+            json!(["url_to_spam_score", "<", spam]),
+            Box::new(move |i| i["url_to_spam_score"].as_i64().is_some_and(|s| s < spam)),
+        ),
+        (
+            json!(["domain_from_country", "=", country]),
+            Box::new({
+                let c = country.clone();
+                move |i| i["domain_from_country"] == c.as_str()
+            }),
+        ),
+        (
+            json!(["domain_from_country", "<>", country]),
+            Box::new({
+                let c = country.clone();
+                move |i| i["domain_from_country"] != c.as_str()
+            }),
+        ),
+        (
+            json!(["domain_from_country", "=", null]),
+            Box::new(|i| i["domain_from_country"].is_null()),
+        ),
+        (
+            json!(["domain_from_country", "like", "%"]),
+            Box::new(|i| i["domain_from_country"].is_string()),
+        ),
     ];
     for (filters, keep) in cases {
         let got = every_item(json!({"target": root, "filters": filters}), 1000).await;
@@ -369,6 +456,12 @@ async fn derived_fields_filter_as_they_render() {
         want.sort();
         println!("{filters}: {} of {} items", got.len(), all.len());
         assert_eq!(got, want, "{filters}");
+        if filters[1] == "has" {
+            assert!(
+                !want.is_empty(),
+                "{filters}: no item to keep, the case tests nothing"
+            );
+        }
     }
     let r = call(
         "backlinks",
@@ -961,9 +1054,14 @@ async fn get_functions_answer_in_the_envelope() {
     assert_eq!(backlinks["tld_from"], "str");
     assert_eq!(backlinks["attributes"], "array.str");
     assert_eq!(backlinks["url_from_https"], "bool");
+    assert_eq!(backlinks["domain_from_country"], "str");
+    assert_eq!(backlinks["url_to_spam_score"], "num");
+    assert_eq!(backlinks["is_indirect_link"], "bool");
+    assert_eq!(backlinks["domain_from_platform_type"], "array.str");
+    assert_eq!(backlinks["group_count"], "num");
     assert!(
-        backlinks.get("domain_from_country").is_none(),
-        "fields computed after the query are not filterable"
+        backlinks.get("indirect_link_path").is_none(),
+        "a list of steps is not filterable"
     );
     let (_, index) = get(&app, "/v3/backlinks/index").await;
     assert!(
@@ -1195,20 +1293,37 @@ async fn competitors_share_the_targets_referring_domains() {
             shared.entry(&l.to_root).or_default().insert(&l.from_root);
         }
     }
+    let intersections = |items: &[Value]| -> BTreeMap<String, i64> {
+        items
+            .iter()
+            .map(|i| {
+                (
+                    i["target"].as_str().unwrap().to_string(),
+                    i["intersections"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
     let items = every_page(
+        "competitors",
+        json!({"target": target, "exclude_large_domains": false,
+               "include_indirect_links": false}),
+    )
+    .await;
+    let got = intersections(&items);
+    // Indirect backlinks (the default) only add referring domains.
+    let with_indirect = every_page(
         "competitors",
         json!({"target": target, "exclude_large_domains": false}),
     )
     .await;
-    let got: BTreeMap<String, i64> = items
-        .iter()
-        .map(|i| {
-            (
-                i["target"].as_str().unwrap().to_string(),
-                i["intersections"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let with_indirect = intersections(&with_indirect);
+    for (domain, n) in &got {
+        assert!(
+            with_indirect.get(domain).is_some_and(|m| m >= n),
+            "{domain}"
+        );
+    }
     let expected: BTreeMap<String, i64> = shared
         .iter()
         .map(|(d, s)| (d.to_string(), s.len() as i64))
@@ -1223,6 +1338,7 @@ async fn competitors_share_the_targets_referring_domains() {
     let strong = every_page(
         "competitors",
         json!({"target": target, "exclude_large_domains": false,
+               "include_indirect_links": false,
                "filters": ["intersections", ">=", 2], "order_by": ["rank,desc"]}),
     )
     .await;
@@ -1230,7 +1346,11 @@ async fn competitors_share_the_targets_referring_domains() {
     let ranks: Vec<i64> = strong.iter().map(|i| i["rank"].as_i64().unwrap()).collect();
     assert!(ranks.windows(2).all(|w| w[0] >= w[1]));
     // Large domains (linked from a tenth of the linking domains) are left out by default.
-    let default = every_page("competitors", json!({"target": target})).await;
+    let default = every_page(
+        "competitors",
+        json!({"target": target, "include_indirect_links": false}),
+    )
+    .await;
     assert!(default.len() <= items.len());
     assert!(
         default
@@ -1398,6 +1518,17 @@ async fn links_to_urls_redirecting_into_a_page_are_its_indirect_backlinks() {
         .collect();
     got.sort();
     assert_eq!(got, pairs(&direct_links));
+    // `is_indirect_link` filters as it renders, in `backlinks` and in aggregates' link filter.
+    for (wanted, links) in [(true, indirect.clone()), (false, direct_links.clone())] {
+        let filters = json!(["is_indirect_link", "=", wanted]);
+        let task = json!({"target": target, "filters": filters});
+        let mut got: Vec<_> = every_item(task, 1000).await.iter().map(pair).collect();
+        got.sort();
+        assert_eq!(got, pairs(&links), "is_indirect_link = {wanted}");
+        let task = json!({"target": target, "backlinks_filters": filters});
+        let summary = result("summary", task).await;
+        assert_eq!(summary["backlinks"], links.len(), "{summary}");
+    }
 
     let summary = result("summary", json!({"target": target})).await;
     assert_eq!(summary["backlinks"], every.len(), "{summary}");
@@ -1520,4 +1651,35 @@ async fn links_to_a_page_naming_another_canonical_are_indirect_backlinks_of_that
         .filter(|(_, to)| schemeless(to) == schemeless(canonical))
         .collect();
     assert_eq!(got, only_links_to_it);
+}
+
+/// `ranked_keywords_info` carries the referring page's imported keyword counts, and is null
+/// for a page nothing was imported for.
+#[tokio::test]
+async fn ranked_keywords_info_shows_the_imported_counts() {
+    let (index, web) = Index::of_synthetic_web(7);
+    let root = web.sites_by_popularity()[0].root_domain.clone();
+    let before = every_item_on(&index, json!({"target": root}), 1000).await;
+    assert!(before.iter().all(|i| i["ranked_keywords_info"].is_null()));
+    let page = before[0]["url_from"].as_str().unwrap().to_string();
+    let csv = index.dir.root().join("keywords.csv");
+    std::fs::write(
+        &csv,
+        format!("target,positions,positions_top_10,positions_top_3\n{page},57,9,2\n"),
+    )
+    .unwrap();
+    anchorage_index::imports::import_csv(&index.dir, &csv).expect("import");
+    index.rebuild();
+    let after = every_item_on(&index, json!({"target": root}), 1000).await;
+    let info = json!({"page_from_keywords_count_top_3": 2,
+                      "page_from_keywords_count_top_10": 9,
+                      "page_from_keywords_count_top_100": 57});
+    for item in &after {
+        let expected = if item["url_from"] == page.as_str() {
+            info.clone()
+        } else {
+            Value::Null
+        };
+        assert_eq!(item["ranked_keywords_info"], expected, "{item}");
+    }
 }

@@ -2,11 +2,13 @@
 //! observe, from a CSV the user brings (`anchorage import-metrics FILE.csv`).
 //!
 //! The CSV has a header row naming `target` and at least one of `traffic` and `positions`
-//! (other columns are ignored). A `target` without scheme or path (`example.com`) gives the
-//! figures of that root domain (`traffic_domain`, `positions_source_domain`); a URL gives the
-//! figures of that page (`traffic`, `positions`, http and https alike). Figures are
-//! non-negative integers; an empty cell leaves the figure unknown (0 in answers, as Ahrefs
-//! shows for a site without search traffic).
+//! (keywords in the top 100), optionally `positions_top_3` and `positions_top_10` (other
+//! columns are ignored). A `target` without scheme or path (`example.com`) gives the figures
+//! of that root domain (`traffic_domain`, `positions_source_domain`); a URL gives the figures
+//! of that page (`traffic`, `positions`, `positions_top_3`, `positions_top_10`, http and https
+//! alike). Figures are non-negative integers; an empty cell leaves the figure unknown (0 in
+//! answers for traffic and positions, as Ahrefs shows for a site without search traffic; null
+//! for the top-3 and top-10 counts, which only DataForSEO serves).
 //!
 //! Imports accumulate in `DATA_DIR/imports/metrics.parquet` (a later import replaces the
 //! figures of the targets it names) and every build reads them.
@@ -29,6 +31,11 @@ pub struct ImportedFigures {
     pub is_domain: bool,
     pub traffic: Option<i64>,
     pub positions: Option<i64>,
+    /// Absent from imports written before these columns existed: read as unknown.
+    #[serde(default)]
+    pub positions_top_3: Option<i64>,
+    #[serde(default)]
+    pub positions_top_10: Option<i64>,
 }
 
 /// What an import did.
@@ -174,6 +181,8 @@ fn parse_csv(path: &Path) -> Result<Vec<ImportedFigures>> {
             is_domain,
             traffic: figure(traffic, "traffic")?,
             positions: figure(positions, "positions")?,
+            positions_top_3: figure(column("positions_top_3"), "positions_top_3")?,
+            positions_top_10: figure(column("positions_top_10"), "positions_top_10")?,
         });
     }
     Ok(rows)
@@ -227,6 +236,24 @@ mod tests {
         assert_eq!(m.domain("example.com").unwrap().positions, None);
         assert_eq!(m.domain("other.org").unwrap().traffic, Some(5));
         assert_eq!(m.page("example.com/a?x=1").unwrap().traffic, Some(15));
+        assert_eq!(m.page("example.com/a?x=1").unwrap().positions_top_3, None);
+    }
+
+    #[test]
+    fn top_3_and_top_10_counts_are_read_when_given() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(tmp.path()).unwrap();
+        import(
+            &dir,
+            "target,positions,positions_top_10,positions_top_3\nexample.com/a,40,12,3\n",
+        )
+        .unwrap();
+        let m = ImportedMetrics::load(&dir).unwrap();
+        let page = m.page("example.com/a").unwrap();
+        assert_eq!(
+            (page.positions, page.positions_top_10, page.positions_top_3),
+            (Some(40), Some(12), Some(3))
+        );
     }
 
     #[test]

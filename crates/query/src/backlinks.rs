@@ -109,8 +109,8 @@ impl BacklinksQuery {
                 .and(col("is_broken").eq(lit(true)))
                 .and(col("is_lost").eq(lit(false)));
         }
-        if let Some(filter) = &self.filter {
-            predicate = predicate.and(to_expr(filter).map_err(QueryError::Invalid)?);
+        if let (Some(filter), _) = self.split_filter()? {
+            predicate = predicate.and(to_expr(&filter).map_err(QueryError::Invalid)?);
         }
         Ok(df.filter(predicate)?)
     }
@@ -131,7 +131,7 @@ impl BacklinksQuery {
     /// backlinks are live ones in either history, and keep only similar links' groups whole),
     /// and for one per domain, a URL, host or registrable domain with both protocols.
     fn stored_groups(&self, df: &DataFrame) -> Option<&'static str> {
-        if self.filter.is_some() {
+        if !matches!(self.split_filter(), Ok((None, _))) {
             return None;
         }
         let grouping = match self.aggregation {
@@ -197,6 +197,36 @@ impl BacklinksQuery {
         Ok(df
             .window(vec![rank, size])?
             .filter(col("_group_rank").lt_eq(lit(keep)))?)
+    }
+
+    /// The filter as conditions on the links (tested before grouping) and on
+    /// `link_group_count` (tested on the groups): the conditions on the group size must be
+    /// joined to the others by "and", as they are tested on other rows.
+    fn split_filter(&self) -> Result<(Option<Filter>, Option<Filter>), QueryError> {
+        let Some(filter) = &self.filter else {
+            return Ok((None, None));
+        };
+        split_on_group_size(filter).ok_or_else(|| {
+            QueryError::Invalid(format!(
+                "'{LINK_GROUP_COUNT}' is tested on the groups, after the other conditions \
+                 chose the links: join its conditions to the others with \"and\" only"
+            ))
+        })
+    }
+
+    /// The grouped rows that pass the conditions on `link_group_count` (1 for each link when
+    /// nothing is grouped).
+    fn grouped(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
+        let df = self.group(df)?;
+        let (_, Some(on_groups)) = self.split_filter()? else {
+            return Ok(df);
+        };
+        let size = match self.aggregation {
+            Aggregation::All => lit(1i64),
+            _ => col(self.stored_groups(&df).unwrap_or(GROUP_SIZE)),
+        };
+        let predicate = to_expr(&on_groups).map_err(QueryError::Invalid)?;
+        Ok(df.with_column(LINK_GROUP_COUNT, size)?.filter(predicate)?)
     }
 
     /// The total order of the rows: the requested order, then source quality and tie-breakers,
@@ -277,7 +307,7 @@ impl BacklinksQuery {
     /// The plan of this query over the `backlinks` table.
     pub fn plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
         let df = self.scope(table)?;
-        let df = self.group(df)?;
+        let df = self.grouped(df)?;
         let df = self.resume(df)?;
         let df = self.order(df)?;
         let df = df.limit(self.offset, Some(self.limit))?;
@@ -300,7 +330,7 @@ impl BacklinksQuery {
     /// The lowest source DR among the query's best `rows` links (column [`FLOOR`]), and how
     /// many links there are up to `rows` ([`FLOOR_ROWS`]).
     pub fn floor_plan(&self, table: DataFrame, rows: usize) -> Result<DataFrame, QueryError> {
-        let df = self.resume(self.group(self.scope(table)?)?)?;
+        let df = self.resume(self.grouped(self.scope(table)?)?)?;
         Ok(df
             .select(vec![col(SOURCE_DR)])?
             .sort(vec![col(SOURCE_DR).sort(false, false)])?
@@ -316,7 +346,7 @@ impl BacklinksQuery {
 
     /// The plan counting every row the query would return without paging.
     pub fn count_plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
-        let df = self.group(self.scope(table)?)?;
+        let df = self.grouped(self.scope(table)?)?;
         Ok(df.aggregate(vec![], vec![count(lit(1)).alias("total")])?)
     }
 
@@ -342,6 +372,50 @@ impl BacklinksQuery {
             .collect::<Result<Vec<_>, QueryError>>()
             .map(Some)
     }
+}
+
+/// A filter as its conditions on the links and those on `link_group_count`, or `None` when
+/// they are not joined by "and" (and so cannot be tested apart).
+pub fn split_on_group_size(filter: &Filter) -> Option<(Option<Filter>, Option<Filter>)> {
+    let mut parts = Vec::new();
+    conjuncts(filter, &mut parts);
+    let (on_groups, on_links): (Vec<Filter>, Vec<Filter>) =
+        parts.into_iter().partition(tests_only_group_size);
+    if on_links.iter().any(mentions_group_size) {
+        return None;
+    }
+    Some((all_of(on_links), all_of(on_groups)))
+}
+
+/// The parts of a filter joined by "and", flattened.
+fn conjuncts(filter: &Filter, out: &mut Vec<Filter>) {
+    match filter {
+        Filter::And(parts) => parts.iter().for_each(|p| conjuncts(p, out)),
+        other => out.push(other.clone()),
+    }
+}
+
+fn all_of(mut parts: Vec<Filter>) -> Option<Filter> {
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Filter::And(parts)),
+    }
+}
+
+fn tested_fields(filter: &Filter) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    filter.fields(&mut fields);
+    fields.into_iter().map(|f| f.name).collect()
+}
+
+fn mentions_group_size(filter: &Filter) -> bool {
+    tested_fields(filter).contains(&LINK_GROUP_COUNT)
+}
+
+fn tests_only_group_size(filter: &Filter) -> bool {
+    let fields = tested_fields(filter);
+    !fields.is_empty() && fields.iter().all(|f| *f == LINK_GROUP_COUNT)
 }
 
 /// Rows sorting strictly after `values` in the order `keys` (column, descending; nulls last):

@@ -456,6 +456,43 @@ fn compile_condition(c: &Condition) -> Result<Test, String> {
     })
 }
 
+/// Whether `condition` holds for one value (`None`: null), as the expression of
+/// [`to_expr`] decides it for a row: nulls pass `IsNull` and `<>` only. For protocols that
+/// evaluate a condition on a value computed outside the tables.
+pub fn holds(condition: &Condition, value: Option<&Value>) -> Result<bool, String> {
+    let Some(value) = value else {
+        return Ok(matches!(
+            condition,
+            Condition::IsNull | Condition::Cmp(CmpOp::Neq, _)
+        ));
+    };
+    Ok(match (condition, value) {
+        (Condition::IsNull, _) => false,
+        (Condition::Cmp(op, wanted), v) => {
+            compare_values(v, wanted).is_some_and(|o| cmp_holds(*op, o))
+        }
+        (Condition::In(values), v) => values
+            .iter()
+            .any(|w| compare_values(v, w) == Some(std::cmp::Ordering::Equal)),
+        (c, Value::Str(s)) => compile_condition(c)?(Element::Str(s)),
+        (c, Value::Int(i)) => compile_condition(c)?(Element::Int(*i)),
+        _ => false,
+    })
+}
+
+fn compare_values(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
 /// The anchored regex of a SQL LIKE pattern.
 pub fn like_regex(pattern: &str, case_insensitive: bool) -> String {
     let mut re = String::from(if case_insensitive { "(?is)^" } else { "(?s)^" });
@@ -580,6 +617,27 @@ impl ScalarUDFImpl for ListMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holds_decides_one_value_as_the_expression_decides_a_row() {
+        let us = Value::Str("US".into());
+        let eq = Condition::Cmp(CmpOp::Eq, us.clone());
+        assert_eq!(holds(&eq, Some(&us)), Ok(true));
+        assert_eq!(holds(&eq, None), Ok(false));
+        assert_eq!(
+            holds(&Condition::Cmp(CmpOp::Neq, us.clone()), None),
+            Ok(true)
+        );
+        assert_eq!(holds(&Condition::IsNull, None), Ok(true));
+        let gt = Condition::Cmp(CmpOp::Gt, Value::Int(30));
+        assert_eq!(holds(&gt, Some(&Value::Int(31))), Ok(true));
+        assert_eq!(holds(&gt, Some(&Value::Float(29.5))), Ok(false));
+        let like = Condition::Text(TextOp::ILike, "u%".into());
+        assert_eq!(holds(&like, Some(&us)), Ok(true));
+        let listed = Condition::In(vec![Value::Str("DE".into()), us.clone()]);
+        assert_eq!(holds(&listed, Some(&us)), Ok(true));
+        assert!(holds(&Condition::Regex("(".into()), Some(&us)).is_err());
+    }
 
     #[test]
     fn coercion_follows_column_types() {

@@ -257,6 +257,28 @@ impl Engine {
         Ok(hops.into_target(target, limit))
     }
 
+    /// The distinct combinations of `columns` over every backlink of `target` (in any state,
+    /// internal ones too): the values a protocol must know to turn a condition on a field it
+    /// computes outside the tables into one on these columns.
+    pub async fn distinct_of_target(
+        &self,
+        target: &Target,
+        columns: &[&'static str],
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let scope = scope::predicate_with(
+            LinkTable::Backlinks,
+            target,
+            Protocol::Both,
+            None,
+            History::AllTime,
+        );
+        let group: Vec<_> = columns.iter().map(|c| col(*c)).collect();
+        self.scoped(LinkTable::Backlinks, target, |t| {
+            Ok(t.filter(scope.clone())?.aggregate(group.clone(), vec![])?)
+        })
+        .await
+    }
+
     /// The instant of the index's latest fetch: "now" as far as the data knows.
     pub fn horizon(&self) -> Micros {
         self.generation.manifest.log_horizon

@@ -223,8 +223,9 @@ pub async fn run(
     agg: &Aggregate,
     mut request: Request,
 ) -> Result<Value, DfsError> {
-    let target = &mut request.query.target;
-    backlinks::add_indirect(engine, target, request.include_indirect).await?;
+    let q = &mut request.query;
+    let include = request.include_indirect;
+    backlinks::settle_target(engine, geoip, &mut q.target, include, &mut q.link_filter).await?;
     let query = &request.query;
     let total = engine.report_count(query).await?;
     let batches = engine.report(query).await?;
@@ -407,8 +408,9 @@ pub async fn run_summary(
     geoip: Option<&GeoIp>,
     mut request: Request,
 ) -> Result<Value, DfsError> {
-    let target = &mut request.query.target;
-    backlinks::add_indirect(engine, target, request.include_indirect).await?;
+    let q = &mut request.query;
+    let include = request.include_indirect;
+    backlinks::settle_target(engine, geoip, &mut q.target, include, &mut q.link_filter).await?;
     let query = &request.query;
     let batches = engine.report_totals(query).await?;
     let columns: Vec<(&str, ColType)> = query.select.iter().map(|c| (c.name, c.ty)).collect();

@@ -52,7 +52,17 @@ pub fn parse(task: &Task) -> Result<Request, DfsError> {
     let target = task.target(true)?;
     let scale = rank_scale(task)?;
     let (aggregation, mode, custom_mode) = grouping(task)?;
-    let filter = link_filter(task, "filters", scale)?;
+    let filter = item_filter(task, "filters", scale)?;
+    if filter
+        .as_ref()
+        .is_some_and(|f| anchorage_query::backlinks::split_on_group_size(f).is_none())
+    {
+        return Err(DfsError::invalid(
+            "filters",
+            "'group_count' is tested on the groups, after the other conditions chose the \
+             links: join its conditions to the others with \"and\" only",
+        ));
+    }
     let order_by = order_by(task)?;
     let limit = task.int("limit", 1, MAX_LIMIT)?.unwrap_or(100);
     let offset = task.int("offset", 0, MAX_OFFSET)?.unwrap_or(0);
@@ -115,6 +125,25 @@ pub async fn add_indirect(
     let urls = engine.indirect_into(target, MAX_INDIRECT_URLS).await?;
     target.indirect_urls = urls.iter().map(|u| u.url.clone()).collect();
     Ok(urls.into_iter().map(|u| (u.url, u.path)).collect())
+}
+
+/// Makes `target` final ([`add_indirect`]) and binds the conditions of `filter` on fields
+/// computed per request ([`super::lookups`]) for it.
+pub async fn settle_target(
+    engine: &Engine,
+    geoip: Option<&GeoIp>,
+    target: &mut Target,
+    include_indirect: bool,
+    filter: &mut Option<Filter>,
+) -> Result<Indirect, DfsError> {
+    let indirect = add_indirect(engine, target, include_indirect).await?;
+    let cx = super::lookups::Context {
+        engine,
+        geoip,
+        target,
+    };
+    super::lookups::bind(filter, &cx).await?;
+    Ok(indirect)
 }
 
 pub fn rank_scale(task: &Task) -> Result<RankScale, DfsError> {
@@ -195,14 +224,31 @@ fn custom_mode(custom: &Value) -> Result<(&'static str, u64), DfsError> {
     Ok((column, value))
 }
 
-/// `filters` (on `backlinks`) or `backlinks_filters` (on aggregates): conditions on links.
-pub fn link_filter(task: &Task, name: &str, scale: RankScale) -> Result<Option<Filter>, DfsError> {
+/// `filters` of `backlinks`: conditions on its items' fields.
+fn item_filter(task: &Task, name: &str, scale: RankScale) -> Result<Option<Filter>, DfsError> {
     task.get(name)
         .map(|json| {
             filters::parse(json, &super::fields::filter_field, scale)
                 .map_err(|e| DfsError::invalid(name, e))
         })
         .transpose()
+}
+
+/// `backlinks_filters` of the aggregates: conditions on the links they count, which are not
+/// grouped (no `group_count`).
+pub fn link_filter(task: &Task, name: &str, scale: RankScale) -> Result<Option<Filter>, DfsError> {
+    let filter = item_filter(task, name, scale)?;
+    let mut fields = Vec::new();
+    if let Some(f) = &filter {
+        f.fields(&mut fields);
+    }
+    if fields.iter().any(|f| f.name == LINK_GROUP_COUNT) {
+        return Err(DfsError::invalid(
+            name,
+            "'group_count' is a field of grouped backlinks items, not of the links counted here",
+        ));
+    }
+    Ok(filter)
 }
 
 /// `order_by`: at most three `"field,asc|desc"` rules.
@@ -261,8 +307,15 @@ pub async fn run(
     if let Some(token) = &request.token {
         token.check_generation(generation)?;
     }
-    let indirect =
-        add_indirect(engine, &mut request.query.target, request.include_indirect).await?;
+    let q = &mut request.query;
+    let indirect = settle_target(
+        engine,
+        geoip,
+        &mut q.target,
+        request.include_indirect,
+        &mut q.filter,
+    )
+    .await?;
     let query = &request.query;
     let total = engine.backlinks_count(query).await?;
     let batches = engine.backlinks(query).await?;

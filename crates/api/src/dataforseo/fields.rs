@@ -8,7 +8,9 @@
 use super::filters::{Derivation, FilterField};
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
-use anchorage_query::filter::{CmpOp, Condition, Field, Filter, Modifier, TextOp, Value as Test};
+use anchorage_query::filter::{
+    CmpOp, Condition, ElementFilter, Field, Filter, Modifier, Quantifier, TextOp, Value as Test,
+};
 use anchorage_query::indirect::StepKind;
 use serde_json::{Map, Value, json};
 
@@ -74,6 +76,13 @@ impl ItemField {
         self.filter_as = Some((column, derivation));
         self
     }
+
+    /// A field computed outside the tables whose filters are bound per request
+    /// ([`super::lookups`]).
+    const fn looked_up(mut self, ty: ColType) -> Self {
+        self.filter_as = Some((self.name, Derivation::Lookup(ty)));
+        self
+    }
 }
 
 const fn column(name: &'static str, col: &'static str) -> ItemField {
@@ -112,10 +121,6 @@ const fn fixed(name: &'static str, f: fn() -> Value) -> ItemField {
     }
 }
 
-fn null() -> Value {
-    Value::Null
-}
-
 fn text<'a>(row: &'a Map<String, Value>, name: &str) -> &'a str {
     row.get(name).and_then(Value::as_str).unwrap_or_default()
 }
@@ -138,9 +143,15 @@ fn first_of(row: &Map<String, Value>, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// DataForSEO's platform types of the referring page, in DataForSEO's order, from what the
-/// page reveals: its software (`powered_by`) and its declared schema.org type
-/// (`page_type_source`). Null when neither says anything:
+/// A DataForSEO platform type and the signals of the referring page that give it: its
+/// software (`powered_by`) or its declared schema.org type (`page_type_source`).
+struct PlatformRule {
+    name: &'static str,
+    software: &'static [&'static str],
+    page_types: &'static [&'static str],
+}
+
+/// The platform types, in DataForSEO's order, and what assigns each:
 ///
 /// | signal | platform type |
 /// |---|---|
@@ -153,6 +164,51 @@ fn first_of(row: &Map<String, Value>, name: &str) -> Value {
 ///
 /// `organization` needs a judgement about the site's owner that no page signal gives, so it is
 /// never assigned.
+const PLATFORM_RULES: &[PlatformRule] = &[
+    PlatformRule {
+        name: "cms",
+        software: &[
+            "WordPress",
+            "Drupal",
+            "Joomla",
+            "TYPO3",
+            "Ghost",
+            "Blogger",
+            "Wix",
+            "Squarespace",
+            "Webflow",
+        ],
+        page_types: &[],
+    },
+    PlatformRule {
+        name: "blogs",
+        software: &["Ghost", "Blogger"],
+        page_types: &["/Article/BlogPosting"],
+    },
+    PlatformRule {
+        name: "ecommerce",
+        software: &["Shopify"],
+        page_types: &["/Product", "/Checkout"],
+    },
+    PlatformRule {
+        name: "message-boards",
+        software: &[],
+        page_types: &["/Forum_post", "/QA"],
+    },
+    PlatformRule {
+        name: "wikis",
+        software: &["MediaWiki"],
+        page_types: &[],
+    },
+    PlatformRule {
+        name: "news",
+        software: &[],
+        page_types: &["/Article/NewsArticle"],
+    },
+];
+
+/// DataForSEO's platform types of the referring page ([`PLATFORM_RULES`]); null when the page
+/// reveals none.
 pub fn platform_types(row: &Map<String, Value>) -> Value {
     let software: Vec<&str> = row
         .get("powered_by")
@@ -160,45 +216,42 @@ pub fn platform_types(row: &Map<String, Value>) -> Value {
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let page_type = text(row, "page_type_source");
-    let made_with = |names: &[&str]| software.iter().any(|s| names.contains(s));
-    let typed = |types: &[&str]| types.contains(&page_type);
-    let rules = [
-        (
-            "cms",
-            made_with(&[
-                "WordPress",
-                "Drupal",
-                "Joomla",
-                "TYPO3",
-                "Ghost",
-                "Blogger",
-                "Wix",
-                "Squarespace",
-                "Webflow",
-            ]),
-        ),
-        (
-            "blogs",
-            made_with(&["Ghost", "Blogger"]) || typed(&["/Article/BlogPosting"]),
-        ),
-        (
-            "ecommerce",
-            made_with(&["Shopify"]) || typed(&["/Product", "/Checkout"]),
-        ),
-        ("message-boards", typed(&["/Forum_post", "/QA"])),
-        ("wikis", made_with(&["MediaWiki"])),
-        ("news", typed(&["/Article/NewsArticle"])),
-    ];
-    let types: Vec<Value> = rules
+    let types: Vec<Value> = PLATFORM_RULES
         .iter()
-        .filter(|(_, applies)| *applies)
-        .map(|(name, _)| Value::from(*name))
+        .filter(|rule| {
+            software.iter().any(|s| rule.software.contains(s))
+                || rule.page_types.contains(&page_type)
+        })
+        .map(|rule| Value::from(rule.name))
         .collect();
     if types.is_empty() {
         Value::Null
     } else {
         Value::Array(types)
     }
+}
+
+/// The rows whose platform types hold `name`: the same rule as [`platform_types`], as a
+/// filter. Every part is false (never null) where a column is null, so `has_not` keeps the
+/// pages that reveal nothing.
+fn has_platform_type(name: &str) -> Option<Filter> {
+    let rule = PLATFORM_RULES.iter().find(|r| r.name == name)?;
+    let names = |list: &[&str]| list.iter().map(|n| Test::Str(n.to_string())).collect();
+    let mut signals = Vec::new();
+    if !rule.software.is_empty() {
+        signals.push(Filter::List {
+            column: stored("powered_by"),
+            quantifier: Quantifier::Any,
+            element: ElementFilter::Cond(Condition::In(names(rule.software))),
+        });
+    }
+    if !rule.page_types.is_empty() {
+        signals.push(Filter::And(vec![
+            Filter::Not(Box::new(test("page_type_source", Condition::IsNull))),
+            test("page_type_source", Condition::In(names(rule.page_types))),
+        ]));
+    }
+    Some(Filter::Or(signals))
 }
 
 /// The rel values DataForSEO's `attributes` lists, each with the column that flags it.
@@ -284,7 +337,8 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
         "domain_from_platform_type",
         &["powered_by", "page_type_source"],
         platform_types,
-    ),
+    )
+    .filtered_as("powered_by", Derivation::Flags(has_platform_type)),
     derived("domain_from_is_ip", &["name_source"], |r| {
         Value::Bool(anchorage_core::domain::is_ip(text(r, "name_source")))
     })
@@ -305,7 +359,8 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
             anchorage_core::domain::cctld_country(text(r, "name_source"))
                 .map_or(Value::Null, Value::from)
         })
-    }),
+    })
+    .looked_up(ColType::Str),
     column("page_from_external_links", "links_external"),
     column("page_from_internal_links", "links_internal"),
     column("page_from_size", "page_size"),
@@ -348,13 +403,16 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
     column("text_post", "snippet_right"),
     column("semantic_location", "semantic_location"),
     column("links_count", "links_count"),
-    derived("group_count", &[], group_count),
+    // Tested on the groups, after the other conditions chose the links.
+    derived("group_count", &[], group_count)
+        .filtered_as(anchorage_query::LINK_GROUP_COUNT, Derivation::AsStored),
     column("is_broken", "is_broken"),
     column("url_to_status_code", "http_code_target"),
     // The linked-to root domain's link-farm score, which `enrich` adds.
     derived("url_to_spam_score", &["root_name_target"], |r| {
         r.get(TARGET_SPAM_SCORE).cloned().unwrap_or(Value::Null)
-    }),
+    })
+    .looked_up(ColType::Int),
     derived("url_to_redirect_target", &["url_redirect"], |r| {
         r.get("url_redirect")
             .and_then(Value::as_array)
@@ -363,12 +421,33 @@ pub const BACKLINK_ITEM: &[ItemField] = &[
             .unwrap_or(Value::Null)
     })
     .filtered_as("url_redirect", Derivation::Modified(Modifier::Last)),
-    fixed("ranked_keywords_info", null),
+    derived(
+        "ranked_keywords_info",
+        &["positions_top_3", "positions_top_10", "positions"],
+        ranked_keywords_info,
+    ),
     derived("is_indirect_link", &["url_to"], |r| {
         Value::Bool(r.contains_key(INDIRECT))
-    }),
+    })
+    .looked_up(ColType::Bool),
     derived("indirect_link_path", &["url_to"], indirect_link_path),
 ];
+
+/// The referring page's ranking keywords, from `anchorage import-metrics` (README "Imported
+/// figures"); null when nothing was imported for the page (`positions` is 0 then).
+fn ranked_keywords_info(row: &Map<String, Value>) -> Value {
+    let figure = |name: &str| row.get(name).cloned().unwrap_or(Value::Null);
+    let (top_3, top_10) = (figure("positions_top_3"), figure("positions_top_10"));
+    let top_100 = figure("positions");
+    if top_3.is_null() && top_10.is_null() && top_100.as_i64().unwrap_or(0) == 0 {
+        return Value::Null;
+    }
+    json!({
+        "page_from_keywords_count_top_3": top_3,
+        "page_from_keywords_count_top_10": top_10,
+        "page_from_keywords_count_top_100": top_100,
+    })
+}
 
 /// How an indirect link reaches the target, step by step: each redirect of the chain (its
 /// status code is the code of the redirect that leads to it) and each canonical (with the
@@ -508,6 +587,12 @@ pub fn type_name(ty: ColType) -> &'static str {
 pub fn filter_field(name: &str) -> Result<FilterField, String> {
     let field = item_field(name).ok_or_else(|| format!("'{name}' is not a backlink field"))?;
     match field.filter_as {
+        Some((name, Derivation::Lookup(ty))) => Ok(FilterField {
+            field: Field { name, ty },
+            is_rank: false,
+            derived: Some(Derivation::Lookup(ty)),
+        }),
+        Some((column, Derivation::AsStored)) => Ok(FilterField::column(stored(column), false)),
         Some((column, derivation)) => Ok(FilterField {
             field: stored(column),
             is_rank: false,
@@ -543,13 +628,16 @@ mod tests {
             let field = filter_field(item.name).unwrap();
             let built = match derivation {
                 Derivation::Flag(holds) => Some(holds()),
-                Derivation::Flags(holds) => holds("nofollow"),
+                Derivation::Flags(holds) => ["nofollow", "cms"].into_iter().find_map(holds),
                 Derivation::Modified(_) => Some(anchorage_query::filter::Filter::And(vec![])),
+                Derivation::Lookup(_) => super::super::lookups::Lookup::named(item.name)
+                    .map(|_| anchorage_query::filter::Filter::And(vec![])),
+                Derivation::AsStored => Some(anchorage_query::filter::Filter::And(vec![])),
             };
             assert!(built.is_some(), "{}", item.name);
             assert!(!field.field.name.is_empty());
         }
-        assert!(filter_field("domain_from_country").is_err());
+        assert!(filter_field("indirect_link_path").is_err());
     }
 
     fn types(powered_by: Value, page_type: Value) -> Value {

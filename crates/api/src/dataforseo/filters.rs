@@ -42,6 +42,11 @@ pub enum Derivation {
     /// A list of names, each present where its filter holds (`attributes`); `None` for a
     /// name the list never holds.
     Flags(fn(&str) -> Option<Filter>),
+    /// A value computed per request outside the tables, of this type: the filter tests a
+    /// column named after the field, which [`super::lookups::bind`] replaces.
+    Lookup(ColType),
+    /// The column as stored, though the item renders it with a default (`group_count`).
+    AsStored,
 }
 
 impl FilterField {
@@ -61,6 +66,8 @@ impl FilterField {
             Some(Derivation::Modified(m)) => m.output(self.field.ty),
             Some(Derivation::Flag(_)) => ColType::Bool,
             Some(Derivation::Flags(_)) => ColType::StrList,
+            Some(Derivation::Lookup(ty)) => ty,
+            Some(Derivation::AsStored) => self.field.ty,
         }
     }
 
@@ -206,6 +213,7 @@ impl Parser<'_> {
                 if re.chars().count() > MAX_REGEX {
                     return Err(format!("a regex is at most {MAX_REGEX} characters"));
                 }
+                regex::Regex::new(&re).map_err(|e| format!("invalid regex: {e}"))?;
                 let c = cond(Condition::Regex(re));
                 if op == "regex" { c } else { not(c) }
             }

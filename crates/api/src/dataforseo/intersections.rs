@@ -244,7 +244,7 @@ pub async fn run_intersection(
     geoip: Option<&GeoIp>,
     mut request: IntersectionRequest,
 ) -> Result<Value, DfsError> {
-    let indirect = add_indirect(engine, &mut request).await?;
+    let indirect = settle_targets(engine, geoip, &mut request).await?;
     let (total, batches) = engine.intersect(&request.query).await?;
     let mut columns: Vec<(&str, ColType)> =
         vec![(KEY, ColType::Str), (INTERSECTIONS, ColType::Int)];
@@ -276,19 +276,23 @@ pub async fn run_intersection(
 }
 
 /// With `include_indirect_links`, every target and excluded target also covers the URLs
-/// leading into it ([`backlinks::add_indirect`]); the targets' indirect URLs, in part order.
-async fn add_indirect(
+/// leading into it, and each one's link filter is bound for it ([`backlinks::settle_target`]);
+/// the targets' indirect URLs, in part order.
+async fn settle_targets(
     engine: &Engine,
+    geoip: Option<&GeoIp>,
     request: &mut IntersectionRequest,
 ) -> Result<Vec<backlinks::Indirect>, DfsError> {
     let include = request.include_indirect;
     let mut indirect = Vec::with_capacity(request.parts.len());
     for (target, part) in request.parts.iter_mut().zip(&mut request.query.parts) {
-        indirect.push(backlinks::add_indirect(engine, target, include).await?);
+        let filter = &mut part.link_filter;
+        indirect.push(backlinks::settle_target(engine, geoip, target, include, filter).await?);
         part.target = target.clone();
     }
     for excluded in &mut request.query.excluded {
-        backlinks::add_indirect(engine, &mut excluded.target, include).await?;
+        let (target, filter) = (&mut excluded.target, &mut excluded.link_filter);
+        backlinks::settle_target(engine, geoip, target, include, filter).await?;
     }
     Ok(indirect)
 }
@@ -431,6 +435,7 @@ pub struct CompetitorsRequest {
     target: String,
     query: Competitors,
     scale: RankScale,
+    include_indirect: bool,
 }
 
 pub fn parse_competitors(task: &Task) -> Result<CompetitorsRequest, DfsError> {
@@ -439,6 +444,7 @@ pub fn parse_competitors(task: &Task) -> Result<CompetitorsRequest, DfsError> {
     let target = target_of(&raw, true).map_err(|e| DfsError::invalid("target", e))?;
     let exclude_large = task.bool("exclude_large_domains", true)?;
     let include_internal = !task.bool("exclude_internal_backlinks", true)?;
+    let include_indirect = task.bool("include_indirect_links", true)?;
     let scale = rank_scale(task)?;
     let filter = task
         .get("filters")
@@ -465,6 +471,7 @@ pub fn parse_competitors(task: &Task) -> Result<CompetitorsRequest, DfsError> {
             offset,
         },
         scale,
+        include_indirect,
     })
 }
 
@@ -487,8 +494,10 @@ fn competitor_field(name: &str) -> Result<FilterField, String> {
 
 pub async fn run_competitors(
     engine: &Engine,
-    request: CompetitorsRequest,
+    mut request: CompetitorsRequest,
 ) -> Result<Value, DfsError> {
+    let target = &mut request.query.target;
+    backlinks::add_indirect(engine, target, request.include_indirect).await?;
     let (total, batches) = engine.competitors(&request.query).await?;
     let columns = [
         (COMPETITOR, ColType::Str),

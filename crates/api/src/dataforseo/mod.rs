@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod fields;
 pub mod filters;
 pub mod intersections;
+pub mod lookups;
 pub mod ranks;
 pub mod task;
 pub mod tasklog;

@@ -51,6 +51,9 @@ impl Row<'_> {
         let root = &self.metrics.domains.names[self.node.src_domain as usize];
         self.metrics.imports.domain(root)
     }
+    fn page_imports(&self) -> Option<&ImportedFigures> {
+        self.metrics.imports.page(plain_of(self.page.url))
+    }
     fn url_to(&self) -> &str {
         &self.hist.link.url_to
     }
@@ -347,12 +350,10 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
         },
         "url_to" => |r| s(r.url_to()),
         "url_to_plain" => |r| s(plain_of(r.url_to())),
-        "traffic" => |r| imported(r.metrics.imports.page(plain_of(r.page.url)), |f| f.traffic),
-        "positions" => |r| {
-            imported(r.metrics.imports.page(plain_of(r.page.url)), |f| {
-                f.positions
-            })
-        },
+        "traffic" => |r| imported(r.page_imports(), |f| f.traffic),
+        "positions" => |r| imported(r.page_imports(), |f| f.positions),
+        "positions_top_3" => |r| known(r.page_imports().and_then(|f| f.positions_top_3)),
+        "positions_top_10" => |r| known(r.page_imports().and_then(|f| f.positions_top_10)),
         "traffic_domain" => |r| imported(r.source_imports(), |f| f.traffic),
         "positions_source_domain" => |r| imported(r.source_imports(), |f| f.positions),
         _ => return None,
@@ -361,6 +362,11 @@ pub fn cell_fn(name: &str) -> Option<CellFn> {
 }
 
 /// An imported figure; 0 when not imported, as Ahrefs reports a site without search traffic.
+/// A figure only DataForSEO serves: null when unknown.
+fn known(figure: Option<i64>) -> Cell<'static> {
+    figure.map_or(Cell::Null, Cell::Int)
+}
+
 fn imported(
     figures: Option<&ImportedFigures>,
     figure: impl Fn(&ImportedFigures) -> Option<i64>,
