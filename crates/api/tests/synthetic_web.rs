@@ -67,6 +67,10 @@ async fn aggregation_all_returns_every_live_link_of_the_truth() {
     }
 }
 
+fn encoded(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 #[tokio::test]
 async fn one_per_domain_has_one_row_per_referring_domain() {
     let (index, web) = indexed_web();
@@ -91,6 +95,21 @@ async fn one_per_domain_has_one_row_per_referring_domain() {
         truth.len(),
         "group sizes add up to every link"
     );
+    // `where` on `link_group_count` tests the groups (the stored ones: no link condition).
+    let busy: BTreeSet<&str> = rows(&json)
+        .iter()
+        .filter(|r| r["link_group_count"].as_i64().unwrap() > 1)
+        .map(|r| r["root_name_source"].as_str().unwrap())
+        .collect();
+    assert!(!busy.is_empty(), "some domain links more than once");
+    let condition = r#"{"field":"link_group_count","is":["gt",1]}"#;
+    let (status, json) = get(&index.app(), &format!("{BASE}?target={root}&aggregation=1_per_domain&select=root_name_source,link_group_count&limit=100000&where={}", encoded(condition))).await;
+    assert_eq!(status, 200, "{json}");
+    let got: BTreeSet<&str> = rows(&json)
+        .iter()
+        .map(|r| r["root_name_source"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, busy);
 }
 
 #[tokio::test]
