@@ -480,6 +480,8 @@ async fn search_after_token_visits_every_row_exactly_once() {
         json!(null),
         json!(["domain_from_rank,desc", "anchor,asc"]),
         json!(["first_seen,asc"]),
+        json!(["tld_from,desc", "url_from_https,asc"]),
+        json!(["page_from_language,asc", "rank,desc"]),
     ] {
         let task = json!({"target": root, "order_by": order});
         let whole = every_item(task.clone(), 1000).await;
@@ -497,6 +499,31 @@ async fn search_after_token_visits_every_row_exactly_once() {
             .unwrap();
         assert_eq!(paged.len() as u64, total);
     }
+    // Computed fields sort as they render; a token pages through groups sorted by size.
+    let by_tld = every_item(json!({"target": root, "order_by": ["tld_from,desc"]}), 1000).await;
+    let tlds: Vec<&str> = by_tld
+        .iter()
+        .map(|i| i["tld_from"].as_str().unwrap())
+        .collect();
+    assert!(tlds.windows(2).all(|w| w[0] >= w[1]), "{tlds:?}");
+    assert!(tlds.first() != tlds.last(), "several TLDs");
+    let task = json!({"target": root, "mode": "one_per_domain", "order_by": ["group_count,desc"]});
+    let whole = every_item(task.clone(), 1000).await;
+    let sizes: Vec<i64> = whole
+        .iter()
+        .map(|i| i["group_count"].as_i64().unwrap())
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    assert!(sizes.first() > sizes.last(), "groups of several sizes");
+    assert_eq!(every_item(task, 5).await, whole);
+    let r = call(
+        "backlinks",
+        json!({"target": root, "order_by": ["domain_from_country,asc"]}),
+    )
+    .await;
+    assert_eq!(r["tasks"][0]["status_code"], 40501, "{r}");
+    let message = r["tasks"][0]["status_message"].as_str().unwrap();
+    assert!(message.contains("domain_from_country"), "{message}");
     // A token only continues its own request.
     let first = result("backlinks", json!({"target": root, "limit": 3})).await;
     let token = first["search_after_token"].as_str().unwrap();

@@ -343,17 +343,9 @@ async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
                 Aggregation::OnePerDomain,
             ] {
                 for history in [History::AllTime, History::Live] {
-                    for (offset, limit, order_by) in [
-                        (0, 10, vec![]),
-                        (
-                            7,
-                            5,
-                            vec![OrderBy {
-                                column: dr,
-                                descending: true,
-                            }],
-                        ),
-                    ] {
+                    for (offset, limit, order_by) in
+                        [(0, 10, vec![]), (7, 5, vec![OrderBy::column(dr, true)])]
+                    {
                         let query = BacklinksQuery {
                             report: BacklinkReport::AllBacklinks,
                             target: Target::parse(target, mode).expect("target"),

@@ -2,7 +2,7 @@
 //! planned as one DataFusion DataFrame over the generation's `backlinks` table.
 
 use crate::QueryError;
-use crate::filter::{Filter, to_expr};
+use crate::filter::{Field, Filter, Modifier, modified, to_expr};
 use crate::scope::{self, History};
 use anchorage_core::catalogue::{BacklinkReport, Column};
 use anchorage_core::domain::highest_registrable;
@@ -51,10 +51,43 @@ impl Aggregation {
 }
 
 /// One `ORDER BY` item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderBy {
     pub column: &'static Column,
     pub descending: bool,
+    /// How the sorted value derives from `column`; `None`: the column as stored.
+    pub derived: Option<SortDerivation>,
+}
+
+impl OrderBy {
+    /// A stored column, sorted as it is.
+    pub fn column(column: &'static Column, descending: bool) -> Self {
+        OrderBy {
+            column,
+            descending,
+            derived: None,
+        }
+    }
+
+    fn key(&self) -> Result<Expr, QueryError> {
+        Ok(match &self.derived {
+            None => col(self.column.name),
+            Some(SortDerivation::Modified(m)) => modified(&Field::from(self.column), *m),
+            Some(SortDerivation::Holds(filter)) => to_expr(filter).map_err(QueryError::Invalid)?,
+            Some(SortDerivation::GroupSize) => col(LINK_GROUP_COUNT),
+        })
+    }
+}
+
+/// A sorted value computed from a column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortDerivation {
+    /// A function of the column (the last label of a host, a list's first element…).
+    Modified(Modifier),
+    /// Whether the filter holds (false sorts first, ascending).
+    Holds(Filter),
+    /// The size of the row's group ([`LINK_GROUP_COUNT`]; 1 when nothing is grouped).
+    GroupSize,
 }
 
 /// The column source quality is ordered by first.
@@ -67,6 +100,18 @@ pub const FLOOR_ROWS: &str = "rows";
 pub const LINK_GROUP_COUNT: &str = "link_group_count";
 /// The window column holding the group size before it is renamed.
 const GROUP_SIZE: &str = "_group_size";
+/// The keys [`BacklinksQuery::sort_keys`] adds after the requested order: source quality,
+/// then what makes the order total.
+const TIE_BREAKERS: [(&str, bool); 7] = [
+    ("domain_rating_source", true),
+    ("url_rating_source", true),
+    ("url_from", false),
+    ("url_to", false),
+    (ORDINAL, false),
+    ("link_type", false),
+    (SIMILAR_GROUP, false),
+];
+
 /// Prefix of the sort-key columns appended when [`BacklinksQuery::with_sort_keys`] is set.
 const SORT_KEY: &str = "_sort_key_";
 
@@ -215,46 +260,44 @@ impl BacklinksQuery {
     }
 
     /// The grouped rows that pass the conditions on `link_group_count` (1 for each link when
-    /// nothing is grouped).
+    /// nothing is grouped), with that column when a condition or the order needs it.
     fn grouped(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
         let df = self.group(df)?;
-        let (_, Some(on_groups)) = self.split_filter()? else {
+        let (_, on_groups) = self.split_filter()?;
+        let sorts_on_size =
+            (self.order_by.iter()).any(|o| o.derived == Some(SortDerivation::GroupSize));
+        if on_groups.is_none() && !sorts_on_size {
             return Ok(df);
-        };
+        }
         let size = match self.aggregation {
             Aggregation::All => lit(1i64),
             _ => col(self.stored_groups(&df).unwrap_or(GROUP_SIZE)),
         };
-        let predicate = to_expr(&on_groups).map_err(QueryError::Invalid)?;
-        Ok(df.with_column(LINK_GROUP_COUNT, size)?.filter(predicate)?)
+        let df = df.with_column(LINK_GROUP_COUNT, size)?;
+        match on_groups {
+            Some(f) => Ok(df.filter(to_expr(&f).map_err(QueryError::Invalid)?)?),
+            None => Ok(df),
+        }
     }
 
     /// The total order of the rows: the requested order, then source quality and tie-breakers,
     /// so the same request always returns the same rows in the same order (stable pages).
-    /// Each key is a column name and whether it sorts descending; nulls sort last.
-    fn sort_keys(&self) -> Vec<(&'static str, bool)> {
-        let mut keys: Vec<(&'static str, bool)> = self
+    /// Each key is an expression and whether it sorts descending; nulls sort last.
+    fn sort_keys(&self) -> Result<Vec<(Expr, bool)>, QueryError> {
+        let mut keys = self
             .order_by
             .iter()
-            .map(|o| (o.column.name, o.descending))
-            .collect();
-        keys.extend([
-            ("domain_rating_source", true),
-            ("url_rating_source", true),
-            ("url_from", false),
-            ("url_to", false),
-            (ORDINAL, false),
-            ("link_type", false),
-            (SIMILAR_GROUP, false),
-        ]);
-        keys
+            .map(|o| Ok((o.key()?, o.descending)))
+            .collect::<Result<Vec<_>, QueryError>>()?;
+        keys.extend(TIE_BREAKERS.map(|(name, descending)| (col(name), descending)));
+        Ok(keys)
     }
 
     fn order(&self, df: DataFrame) -> Result<DataFrame, QueryError> {
         let sort: Vec<SortExpr> = self
-            .sort_keys()
+            .sort_keys()?
             .into_iter()
-            .map(|(name, descending)| col(name).sort(!descending, false))
+            .map(|(key, descending)| key.sort(!descending, false))
             .collect();
         Ok(df.sort(sort)?)
     }
@@ -264,7 +307,7 @@ impl BacklinksQuery {
         let Some(after) = &self.after else {
             return Ok(df);
         };
-        let keys = self.sort_keys();
+        let keys = self.sort_keys()?;
         if after.len() != keys.len() {
             return Err(QueryError::Invalid(format!(
                 "the pagination key has {} values, this query sorts on {}",
@@ -295,10 +338,10 @@ impl BacklinksQuery {
             .collect();
         if self.with_sort_keys {
             exprs.extend(
-                self.sort_keys()
+                self.sort_keys()?
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (name, _))| col(name).alias(format!("{SORT_KEY}{i}"))),
+                    .map(|(i, (key, _))| key.alias(format!("{SORT_KEY}{i}"))),
             );
         }
         Ok(df.select(exprs)?)
@@ -323,7 +366,7 @@ impl BacklinksQuery {
         let dr_first = self
             .order_by
             .first()
-            .is_none_or(|o| o.column.name == SOURCE_DR && o.descending);
+            .is_none_or(|o| o.column.name == SOURCE_DR && o.descending && o.derived.is_none());
         (row_local && dr_first).then_some(self.offset + self.limit)
     }
 
@@ -361,7 +404,7 @@ impl BacklinksQuery {
         };
         let row = batch.num_rows() - 1;
         let first = self.select.len();
-        let keys = self.sort_keys().len();
+        let keys = self.order_by.len() + TIE_BREAKERS.len();
         if batch.num_columns() < first + keys {
             return Err(QueryError::Invalid(
                 "the query was not run with its sort keys".into(),
@@ -420,10 +463,10 @@ fn tests_only_group_size(filter: &Filter) -> bool {
 
 /// Rows sorting strictly after `values` in the order `keys` (column, descending; nulls last):
 /// `k0 > v0 OR (k0 = v0 AND (k1 > v1 OR (k1 = v1 AND …)))`.
-fn keyset_after(keys: &[(&'static str, bool)], values: &[ScalarValue]) -> Expr {
+fn keyset_after(keys: &[(Expr, bool)], values: &[ScalarValue]) -> Expr {
     let mut after = lit(false);
-    for ((name, descending), value) in keys.iter().zip(values).rev() {
-        let c = col(*name);
+    for ((key, descending), value) in keys.iter().zip(values).rev() {
+        let c = key.clone();
         let (beyond, equal) = if value.is_null() {
             // Nulls sort last: nothing lies beyond a null on this key.
             (lit(false), c.is_null())

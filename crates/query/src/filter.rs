@@ -279,6 +279,11 @@ fn combine(parts: &[Filter], op: fn(Expr, Expr) -> Expr, empty: bool) -> Result<
     exprs.try_fold(first?, |acc, e| Ok(op(acc, e?)))
 }
 
+/// The expression of `modifier` applied to `column`.
+pub fn modified(column: &Field, modifier: Modifier) -> Expr {
+    apply_modifier(column, Some(modifier)).0
+}
+
 fn apply_modifier(column: &Field, modifier: Option<Modifier>) -> (Expr, ColType) {
     use datafusion::functions::expr_fn::{character_length, lower, regexp_replace, upper};
     use datafusion::functions_nested::expr_fn::{array_element, cardinality};

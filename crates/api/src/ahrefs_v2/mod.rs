@@ -317,10 +317,7 @@ async fn link_rows(
         .iter()
         .filter_map(|(column, descending)| {
             column.link.and_then(|l| l.order()).map(|(name, reversed)| {
-                catalogue(name).map(|column| OrderBy {
-                    column,
-                    descending: *descending != reversed,
-                })
+                catalogue(name).map(|column| OrderBy::column(column, *descending != reversed))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -293,7 +293,7 @@ fn parse_order_by(v: &str, report: BacklinkReport) -> Result<Vec<OrderBy>, Strin
                 other => return Err(format!("'{other}' in '{part}' is not asc or desc")),
             };
             let column = resolve(name, report, ORDER).map_err(|e| format!("'{name}': {e}"))?;
-            Ok(OrderBy { column, descending })
+            Ok(OrderBy::column(column, descending))
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 //! DataForSEO backlink items, and `search_after_token` keyset pagination.
 
 use super::envelope::DfsError;
-use super::fields::{self, RankScale, queryable};
+use super::fields::{self, RankScale};
 use super::filters;
 use super::task::Task;
 use super::token::PageToken;
@@ -253,10 +253,10 @@ pub fn link_filter(task: &Task, name: &str, scale: RankScale) -> Result<Option<F
 
 /// `order_by`: at most three `"field,asc|desc"` rules.
 fn order_by(task: &Task) -> Result<Vec<OrderBy>, DfsError> {
-    order_rules(task, |name| queryable(name).map(|q| q.column))?
+    Ok(order_rules(task, |name| fields::order_key(name, false))?
         .into_iter()
-        .map(|(column, descending)| Ok(OrderBy { column, descending }))
-        .collect()
+        .map(|(rule, descending)| OrderBy { descending, ..rule })
+        .collect())
 }
 
 /// Parses `order_by` rules, resolving each field with `resolve`.

@@ -8,6 +8,8 @@
 use super::filters::{Derivation, FilterField};
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
+use anchorage_query::OrderBy;
+use anchorage_query::backlinks::SortDerivation;
 use anchorage_query::filter::{
     CmpOp, Condition, ElementFilter, Field, Filter, Modifier, Quantifier, TextOp, Value as Test,
 };
@@ -568,6 +570,31 @@ pub fn queryable(name: &str) -> Result<Queryable, String> {
     };
     let column = backlink_column(col).ok_or_else(|| format!("'{name}' is not stored"))?;
     Ok(Queryable { column, is_rank })
+}
+
+/// The backlink field `name` as an `order_by` rule: a stored column, or a field computed
+/// from the row's columns; not the lists, nor the fields computed per request.
+pub fn order_key(name: &str, descending: bool) -> Result<OrderBy, String> {
+    let field = item_field(name).ok_or_else(|| format!("'{name}' is not a backlink field"))?;
+    let Some((column, derivation)) = field.filter_as else {
+        return queryable(name).map(|q| OrderBy::column(q.column, descending));
+    };
+    let derived = match derivation {
+        Derivation::Modified(m) => SortDerivation::Modified(m),
+        Derivation::Flag(holds) => SortDerivation::Holds(holds()),
+        Derivation::AsStored => SortDerivation::GroupSize,
+        Derivation::Flags(_) | Derivation::Lookup(_) => {
+            return Err(format!(
+                "'{name}' cannot be sorted on (a list, or computed for each request)"
+            ));
+        }
+    };
+    let column = backlink_column(column).ok_or_else(|| format!("'{name}' is not stored"))?;
+    Ok(OrderBy {
+        column,
+        descending,
+        derived: Some(derived),
+    })
 }
 
 /// DataForSEO's type name of a column (`available_filters`).
