@@ -249,6 +249,28 @@ async fn every_mode_groups_as_documented() {
         .map(|l| anchorage_core::urls::host_of(&l.from).to_string())
         .collect();
     assert_eq!(per.len(), hosts.len());
+
+    // The computed fields group as they render, at most `value` items per value.
+    let all = every_item(json!({"target": root}), 1000).await;
+    for field in ["tld_from", "page_from_language", "domain_from_country"] {
+        let custom = json!({"field": field, "value": 3});
+        let grouped = every_item(json!({"target": root, "custom_mode": custom}), 1000).await;
+        let mut per: BTreeMap<String, i64> = BTreeMap::new();
+        let mut counted: BTreeMap<String, i64> = BTreeMap::new();
+        for i in &grouped {
+            *per.entry(i[field].to_string()).or_default() += 1;
+            counted.insert(i[field].to_string(), i["group_count"].as_i64().unwrap());
+        }
+        let mut want: BTreeMap<String, i64> = BTreeMap::new();
+        for i in &all {
+            *want.entry(i[field].to_string()).or_default() += 1;
+        }
+        assert!(want.len() > 1, "{field}: several values");
+        assert_eq!(counted, want, "{field}: each group's size");
+        for (value, n) in &per {
+            assert_eq!(*n, want[value].min(3), "{field} = {value}");
+        }
+    }
 }
 
 #[tokio::test]

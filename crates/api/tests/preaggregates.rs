@@ -355,7 +355,7 @@ async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
                             order_by,
                             limit,
                             offset,
-                            aggregation,
+                            aggregation: aggregation.clone(),
                             history,
                             include_internal: false,
                             after: None,

@@ -22,7 +22,7 @@ use datafusion::logical_expr::{
 };
 
 /// Ahrefs' `aggregation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Aggregation {
     /// One row per group of similar links (same referring domain, target, anchor and text);
     /// without a link filter the groups the build stored ([`Grouping`]).
@@ -32,9 +32,42 @@ pub enum Aggregation {
     OnePerDomain,
     /// Every link.
     All,
-    /// Up to `keep` links (the best by source quality) per distinct value of `column`
+    /// Up to `keep` links (the best by source quality) per distinct value of `key`
     /// (DataForSEO's `one_per_domain`, `one_per_anchor` and `custom_mode`).
-    Top { column: &'static str, keep: u64 },
+    Top { key: GroupKey, keep: u64 },
+}
+
+/// What [`Aggregation::Top`] groups links by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupKey {
+    Column(&'static str),
+    /// A function of a column (the last label of a host, a list's first element…).
+    Modified(Field, Modifier),
+    /// The value of the first filter that holds; null when none does.
+    Cases(Vec<(Filter, crate::filter::Value)>),
+}
+
+impl GroupKey {
+    fn expr(&self) -> Result<Expr, QueryError> {
+        Ok(match self {
+            GroupKey::Column(name) => col(*name),
+            GroupKey::Modified(field, m) => modified(field, *m),
+            GroupKey::Cases(cases) => first_holding(cases)?,
+        })
+    }
+}
+
+/// `CASE WHEN f1 THEN v1 WHEN f2 THEN v2 … ELSE NULL END`.
+fn first_holding(cases: &[(Filter, crate::filter::Value)]) -> Result<Expr, QueryError> {
+    let Some(((first, value), rest)) = cases.split_first() else {
+        return Ok(lit(ScalarValue::Utf8(None)));
+    };
+    let when = |f: &Filter| to_expr(f).map_err(QueryError::Invalid);
+    let mut case = datafusion::logical_expr::when(when(first)?, value.to_expr());
+    for (filter, value) in rest {
+        case = case.when(when(filter)?, value.to_expr());
+    }
+    Ok(case.otherwise(lit(ScalarValue::Utf8(None)))?)
 }
 
 impl Aggregation {
@@ -221,11 +254,11 @@ impl BacklinksQuery {
         if let Some(size) = self.stored_groups(&df) {
             return Ok(df.filter(col(size).is_not_null())?);
         }
-        let (partition, keep) = match self.aggregation {
+        let (partition, keep) = match &self.aggregation {
             Aggregation::All => return Ok(df),
             Aggregation::SimilarLinks => (col(SIMILAR_GROUP), 1),
             Aggregation::OnePerDomain => (col("root_name_source"), 1),
-            Aggregation::Top { column, keep } => (col(column), keep.max(1)),
+            Aggregation::Top { key, keep } => (key.expr()?, (*keep).max(1)),
         };
         let rank = row_number()
             .partition_by(vec![partition.clone()])

@@ -235,7 +235,7 @@ pub fn type_name(ty: ColType) -> &'static str {
 }
 
 impl Value {
-    fn to_expr(&self) -> Expr {
+    pub(crate) fn to_expr(&self) -> Expr {
         match self {
             Value::Int(i) => lit(*i),
             Value::Float(f) => lit(*f),

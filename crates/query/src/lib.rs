@@ -14,7 +14,7 @@ pub mod reports;
 pub mod scope;
 pub mod stats;
 
-pub use backlinks::{Aggregation, BacklinksQuery, LINK_GROUP_COUNT, OrderBy};
+pub use backlinks::{Aggregation, BacklinksQuery, GroupKey, LINK_GROUP_COUNT, OrderBy};
 pub use datafusion::common::ScalarValue;
 pub use filter::{Condition, Field, Filter, Value};
 pub use reports::{GROUP_COUNT, ReportOrder, ReportQuery};

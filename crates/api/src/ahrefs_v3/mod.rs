@@ -214,7 +214,7 @@ pub fn parse_backlinks(
         }
         BacklinkReport::BrokenBacklinks => History::Live,
     };
-    let select = parse_select(params.required("select")?, report, aggregation)?;
+    let select = parse_select(params.required("select")?, report, &aggregation)?;
     let filter = params
         .parsed("where", |v| {
             where_json::parse(v, &|name| resolve(name, report, FILTER).map(Field::from)).map(Some)
@@ -258,14 +258,14 @@ fn resolve(name: &str, report: BacklinkReport, access: u8) -> Result<&'static Co
 fn parse_select(
     v: &str,
     report: BacklinkReport,
-    aggregation: Aggregation,
+    aggregation: &Aggregation,
 ) -> Result<Vec<&'static Column>, ApiError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let column = resolve(name, report, SELECT)
             .map_err(|e| ApiError::param("select", format!("'{name}': {e}")))?;
-        if name == LINK_GROUP_COUNT && aggregation == Aggregation::All {
+        if name == LINK_GROUP_COUNT && *aggregation == Aggregation::All {
             return Err(ApiError::param(
                 "select",
                 "'link_group_count' is not available with aggregation=all",

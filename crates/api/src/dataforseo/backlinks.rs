@@ -12,7 +12,9 @@ use anchorage_core::catalogue::{BacklinkReport, backlink_column};
 use anchorage_core::target::Target;
 use anchorage_query::filter::Filter;
 use anchorage_query::indirect::Step;
-use anchorage_query::{Aggregation, BacklinksQuery, Engine, History, LINK_GROUP_COUNT, OrderBy};
+use anchorage_query::{
+    Aggregation, BacklinksQuery, Engine, GroupKey, History, LINK_GROUP_COUNT, OrderBy,
+};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -23,17 +25,17 @@ const MAX_ORDER_RULES: usize = 3;
 const MODES: &[&str] = &["as_is", "one_per_domain", "one_per_anchor"];
 pub const STATUS_TYPES: &[&str] = &["live", "lost", "all"];
 
-/// `custom_mode.field` values and the columns they group on (those the index stores).
-const CUSTOM_FIELDS: &[(&str, Option<&str>)] = &[
-    ("anchor", Some("anchor")),
-    ("domain_from", Some("name_source")),
-    ("domain_from_country", None),
-    ("tld_from", None),
-    ("page_from_encoding", Some("encoding")),
-    ("page_from_language", None),
-    ("item_type", Some("item_type")),
-    ("page_from_status_code", Some("http_code")),
-    ("semantic_location", Some("semantic_location")),
+/// `custom_mode.field` values: item fields ([`fields::group_key`] says what each groups on).
+const CUSTOM_FIELDS: &[&str] = &[
+    "anchor",
+    "domain_from",
+    "domain_from_country",
+    "tld_from",
+    "page_from_encoding",
+    "page_from_language",
+    "item_type",
+    "page_from_status_code",
+    "semantic_location",
 ];
 
 /// A parsed `backlinks` task.
@@ -46,12 +48,15 @@ pub struct Request {
     /// Identifies the request apart from its paging, so a token only continues its own query.
     pub fingerprint: String,
     pub include_indirect: bool,
+    /// `custom_mode` groups by `domain_from_country`, whose values are known per request.
+    pub groups_by_country: bool,
 }
 
 pub fn parse(task: &Task) -> Result<Request, DfsError> {
     let target = task.target(true)?;
     let scale = rank_scale(task)?;
     let (aggregation, mode, custom_mode) = grouping(task)?;
+    let groups_by_country = custom_mode["field"] == "domain_from_country";
     let filter = item_filter(task, "filters", scale)?;
     if filter
         .as_ref()
@@ -102,6 +107,7 @@ pub fn parse(task: &Task) -> Result<Request, DfsError> {
         token,
         fingerprint,
         include_indirect,
+        groups_by_country,
     })
 }
 
@@ -169,28 +175,22 @@ pub fn history(task: &Task) -> Result<History, DfsError> {
 fn grouping(task: &Task) -> Result<(Aggregation, Value, Value), DfsError> {
     let mode = task.one_of("mode", MODES, "as_is")?;
     if let Some(custom) = task.get("custom_mode") {
-        let (column, keep) = custom_mode(custom)?;
-        return Ok((
-            Aggregation::Top { column, keep },
-            Value::Null,
-            custom.clone(),
-        ));
+        let (key, keep) = custom_mode(custom)?;
+        return Ok((Aggregation::Top { key, keep }, Value::Null, custom.clone()));
     }
+    let one_per = |column| Aggregation::Top {
+        key: GroupKey::Column(column),
+        keep: 1,
+    };
     let aggregation = match mode {
-        "one_per_domain" => Aggregation::Top {
-            column: "name_source",
-            keep: 1,
-        },
-        "one_per_anchor" => Aggregation::Top {
-            column: "anchor",
-            keep: 1,
-        },
+        "one_per_domain" => one_per("name_source"),
+        "one_per_anchor" => one_per("anchor"),
         _ => Aggregation::All,
     };
     Ok((aggregation, Value::from(mode), Value::Null))
 }
 
-fn custom_mode(custom: &Value) -> Result<(&'static str, u64), DfsError> {
+fn custom_mode(custom: &Value) -> Result<(GroupKey, u64), DfsError> {
     let bad = |reason: String| DfsError::invalid("custom_mode", reason);
     let obj = custom.as_object().ok_or_else(|| {
         bad(format!(
@@ -204,24 +204,19 @@ fn custom_mode(custom: &Value) -> Result<(&'static str, u64), DfsError> {
         .get("field")
         .and_then(Value::as_str)
         .ok_or_else(|| bad("'field' is required".into()))?;
-    let column = CUSTOM_FIELDS
-        .iter()
-        .find(|(name, _)| *name == field)
-        .ok_or_else(|| {
-            let names: Vec<&str> = CUSTOM_FIELDS.iter().map(|(n, _)| *n).collect();
-            bad(format!(
-                "field '{field}' is not one of {}",
-                names.join(", ")
-            ))
-        })?
-        .1
-        .ok_or_else(|| bad(format!("field '{field}' is not in the index")))?;
+    if !CUSTOM_FIELDS.contains(&field) {
+        return Err(bad(format!(
+            "field '{field}' is not one of {}",
+            CUSTOM_FIELDS.join(", ")
+        )));
+    }
+    let key = fields::group_key(field).map_err(bad)?;
     let value = obj
         .get("value")
         .and_then(Value::as_u64)
         .filter(|v| (1..=1000).contains(v))
         .ok_or_else(|| bad("'value' must be an integer from 1 to 1000".into()))?;
-    Ok((column, value))
+    Ok((key, value))
 }
 
 /// `filters` of `backlinks`: conditions on its items' fields.
@@ -316,6 +311,16 @@ pub async fn run(
         &mut q.filter,
     )
     .await?;
+    if let Aggregation::Top { key, .. } = &mut q.aggregation
+        && request.groups_by_country
+    {
+        let cx = super::lookups::Context {
+            engine,
+            geoip,
+            target: &q.target,
+        };
+        *key = GroupKey::Cases(super::lookups::country_cases(&cx).await?);
+    }
     let query = &request.query;
     let total = engine.backlinks_count(query).await?;
     let batches = engine.backlinks(query).await?;

@@ -8,12 +8,12 @@
 use super::filters::{Derivation, FilterField};
 use crate::geoip::{GeoIp, host_country};
 use anchorage_core::catalogue::{ColType, Column, backlink_column};
-use anchorage_query::OrderBy;
 use anchorage_query::backlinks::SortDerivation;
 use anchorage_query::filter::{
     CmpOp, Condition, ElementFilter, Field, Filter, Modifier, Quantifier, TextOp, Value as Test,
 };
 use anchorage_query::indirect::StepKind;
+use anchorage_query::{GroupKey, OrderBy};
 use serde_json::{Map, Value, json};
 
 /// DataForSEO's `rank_scale`: ranks are 0–1000 (`one_thousand`, the default) or 0–100.
@@ -595,6 +595,21 @@ pub fn order_key(name: &str, descending: bool) -> Result<OrderBy, String> {
         descending,
         derived: Some(derived),
     })
+}
+
+/// What `custom_mode` groups by for the item field `name`: its column, the function of a
+/// column it is, or (`domain_from_country`, computed per request) cases the request fills in
+/// ([`super::lookups::country_cases`]).
+pub fn group_key(name: &str) -> Result<GroupKey, String> {
+    let field = item_field(name).ok_or_else(|| format!("'{name}' is not a backlink field"))?;
+    match (field.source, field.filter_as) {
+        (Source::Column(column), _) => Ok(GroupKey::Column(column)),
+        (_, Some((column, Derivation::Modified(m)))) => Ok(GroupKey::Modified(stored(column), m)),
+        (_, Some((_, Derivation::Lookup(_)))) if name == "domain_from_country" => {
+            Ok(GroupKey::Cases(Vec::new()))
+        }
+        _ => Err(format!("'{name}' cannot group backlinks")),
+    }
 }
 
 /// DataForSEO's type name of a column (`available_filters`).

@@ -405,7 +405,7 @@ async fn links_from(
         limit: pages.len() * LINKS_PER_PAGE,
         offset: 0,
         aggregation: Aggregation::Top {
-            column: "url_from",
+            key: anchorage_query::GroupKey::Column("url_from"),
             keep: LINKS_PER_PAGE as u64,
         },
         history: request.history,

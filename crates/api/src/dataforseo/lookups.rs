@@ -65,6 +65,27 @@ pub async fn bind(filter: &mut Option<Filter>, cx: &Context<'_>) -> Result<(), D
     rewrite(f, &tables).map_err(|e| DfsError::invalid("filters", e))
 }
 
+/// The countries of the target's referring hosts, each with the filter of its links: the
+/// cases `custom_mode` groups `domain_from_country` by (links of no known country: null).
+pub async fn country_cases(cx: &Context<'_>) -> Result<Vec<(Filter, Value)>, DfsError> {
+    let mut tables = Tables::default();
+    tables.load(Lookup::Country, cx).await?;
+    let countries: BTreeSet<&String> = tables
+        .countries
+        .values()
+        .flat_map(|ips| ips.values().flatten())
+        .collect();
+    countries
+        .into_iter()
+        .map(|country| {
+            let is = Condition::Cmp(CmpOp::Eq, Value::Str(country.clone()));
+            let filter = bound(Lookup::Country, &is, &tables)
+                .map_err(|e| DfsError::invalid("custom_mode", e))?;
+            Ok((filter, Value::Str(country.clone())))
+        })
+        .collect()
+}
+
 fn looked_up(filter: &Filter, out: &mut Vec<Lookup>) {
     match filter {
         Filter::And(v) | Filter::Or(v) => v.iter().for_each(|f| looked_up(f, out)),
