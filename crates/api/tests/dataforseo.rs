@@ -1309,8 +1309,8 @@ async fn page_intersection_lists_each_pages_links_to_each_target() {
         let mut page = None;
         for (i, key) in ["1", "2"].iter().enumerate() {
             let links = item["page_intersection"][key].as_array().unwrap();
-            assert!(!links.is_empty());
-            assert!(links.len() <= pages_of[i][links[0]["url_from"].as_str().unwrap()]);
+            let on_page = pages_of[i][links[0]["url_from"].as_str().unwrap()];
+            assert_eq!(links.len(), on_page.min(10), "internal_list_limit 10 by default");
             for l in links {
                 assert_eq!(l["type"], "backlink");
                 let host = l["domain_to"].as_str().unwrap();
@@ -1326,6 +1326,17 @@ async fn page_intersection_lists_each_pages_links_to_each_target() {
         got.insert(page.unwrap());
     }
     assert_eq!(got.iter().collect::<BTreeSet<_>>(), expected);
+    let one_each = every_page(
+        "page_intersection",
+        json!({"targets": {"1": sites[0], "2": sites[1]}, "internal_list_limit": 1}),
+    )
+    .await;
+    assert_eq!(one_each.len(), items.len());
+    for item in &one_each {
+        for key in ["1", "2"] {
+            assert_eq!(item["page_intersection"][key].as_array().unwrap().len(), 1);
+        }
+    }
 }
 
 #[tokio::test]
@@ -1731,4 +1742,168 @@ async fn ranked_keywords_info_shows_the_imported_counts() {
         };
         assert_eq!(item["ranked_keywords_info"], expected, "{item}");
     }
+}
+
+/// The operators `filters_have_known_answers` leaves out, each against the truth: the negated
+/// text operators, `match` (whole words, ignoring case), and the ordered comparisons below.
+#[tokio::test]
+async fn negated_word_and_ordered_operators_have_known_answers() {
+    let root = top_site();
+    let truth = truth_backlinks(&root);
+    let count = |filters: Value| {
+        let root = root.clone();
+        async move {
+            let r = result(
+                "backlinks",
+                json!({"target": root, "filters": filters, "limit": 1}),
+            )
+            .await;
+            r["total_count"].as_u64().unwrap() as usize
+        }
+    };
+    let word = truth
+        .iter()
+        .flat_map(|l| l.anchor.split_whitespace())
+        .find(|w| w.len() > 3 && w.chars().all(char::is_alphanumeric))
+        .map(str::to_lowercase)
+        .expect("an anchor word");
+    let contains = truth.iter().filter(|l| l.anchor.contains(&word)).count();
+    let icontains = (truth.iter())
+        .filter(|l| l.anchor.to_lowercase().contains(&word))
+        .count();
+    let has_word = |l: &TruthLink| {
+        l.anchor
+            .to_lowercase()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == word)
+    };
+    let whole = truth.iter().filter(|l| has_word(l)).count();
+    assert!(whole > 0 && whole < truth.len(), "{word}: {whole}");
+    let pattern = format!("%{word}%");
+    assert_eq!(count(json!(["anchor", "like", pattern])).await, contains);
+    assert_eq!(
+        count(json!(["anchor", "not_like", pattern])).await,
+        truth.len() - contains
+    );
+    let upper = format!("%{}%", word.to_uppercase());
+    assert_eq!(
+        count(json!(["anchor", "not_ilike", upper])).await,
+        truth.len() - icontains
+    );
+    let capitalised = word[..1].to_uppercase() + &word[1..];
+    assert_eq!(count(json!(["anchor", "match", capitalised])).await, whole);
+    assert_eq!(
+        count(json!(["anchor", "not_match", word])).await,
+        truth.len() - whole
+    );
+    let https = truth.iter().filter(|l| l.from.starts_with("https:")).count();
+    assert_eq!(
+        count(json!(["url_from", "not_regex", "^https:"])).await,
+        truth.len() - https
+    );
+    let ranks: Vec<i64> = every_item(json!({"target": root}), 1000)
+        .await
+        .iter()
+        .map(|i| i["domain_from_rank"].as_i64().unwrap())
+        .collect();
+    let middle = {
+        let mut sorted = ranks.clone();
+        sorted.sort();
+        sorted[sorted.len() / 2]
+    };
+    let below = ranks.iter().filter(|r| **r < middle).count();
+    let at_most = ranks.iter().filter(|r| **r <= middle).count();
+    assert!(below < at_most, "ranks at {middle}");
+    assert_eq!(count(json!(["domain_from_rank", "<", middle])).await, below);
+    assert_eq!(
+        count(json!(["domain_from_rank", "<=", middle])).await,
+        at_most
+    );
+}
+
+/// `(from, to, item_type)` of each live external link to `root` in a web's truth, counted:
+/// from a page that answers, is not noindex and has not become another page's copy (its
+/// canonical moved away since `before`'s crawl, when there is one).
+fn live_links(
+    web: &SyntheticWeb,
+    before: Option<&SyntheticWeb>,
+    root: &str,
+) -> BTreeMap<(String, String, String), usize> {
+    let canonical = |w: &SyntheticWeb, url: &str| {
+        let page = w.truth.page(url);
+        page.and_then(|p| p.canonical.clone())
+            .filter(|c| c != url)
+    };
+    let moved = |url: &str| {
+        before.is_some_and(|b| canonical(b, url).is_none() && canonical(web, url).is_some())
+    };
+    let mut out = BTreeMap::new();
+    for l in web.external_backlinks_to(root) {
+        if !l.page_noindex && !moved(&l.from) {
+            let key = (l.from.clone(), l.to.clone(), l.element.item_type().to_string());
+            *out.entry(key).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// Both counts hold the same links; the message lists those that differ.
+fn assert_same_links(
+    got: &BTreeMap<(String, String, String), usize>,
+    want: &BTreeMap<(String, String, String), usize>,
+    what: &str,
+) {
+    let keys: BTreeSet<_> = got.keys().chain(want.keys()).collect();
+    let differ: Vec<_> = keys
+        .into_iter()
+        .filter(|k| got.get(*k) != want.get(*k))
+        .map(|k| format!("{k:?}: {:?} served, {:?} expected", got.get(k), want.get(k)))
+        .collect();
+    assert!(differ.is_empty(), "{what}:\n{}", differ.join("\n"));
+}
+
+fn counted(items: &[Value]) -> BTreeMap<(String, String, String), usize> {
+    let mut out = BTreeMap::new();
+    for i in items {
+        let (from, to) = pair(i);
+        let key = (from, to, i["item_type"].as_str().unwrap().to_string());
+        *out.entry(key).or_default() += 1;
+    }
+    out
+}
+
+/// `backlinks_status_type` over two crawls of a changing web: `live` (the default) is the
+/// second crawl's links, `lost` the first crawl's links the second no longer has, `all` both;
+/// `tag` comes back in the task's data as sent.
+#[tokio::test]
+async fn status_types_split_live_and_lost_links() {
+    let (index, first, second) = Index::of_two_epochs(5);
+    let root = second.sites_by_popularity()[0].root_domain.clone();
+    let items = |status: &'static str| {
+        let task = json!({"target": root, "backlinks_status_type": status});
+        every_item_on(&index, task, 1000)
+    };
+    let (live, lost, all) = (items("live").await, items("lost").await, items("all").await);
+    let now = live_links(&second, Some(&first), &root);
+    assert_same_links(&counted(&live), &now, "live");
+    let mut gone = live_links(&first, None, &root);
+    for (key, n) in now {
+        if let Some(before) = gone.get_mut(&key) {
+            *before = before.saturating_sub(n);
+        }
+    }
+    gone.retain(|_, n| *n > 0);
+    assert!(!gone.is_empty(), "the second crawl loses links to {root}");
+    assert_same_links(&counted(&lost), &gone, "lost");
+    assert!(lost.iter().all(|i| i["is_lost"] == true && i["last_seen"].is_string()));
+    assert!(live.iter().all(|i| i["is_lost"] == false));
+    let mut both = counted(&live);
+    for (key, n) in counted(&lost) {
+        *both.entry(key).or_default() += n;
+    }
+    assert_same_links(&counted(&all), &both, "all");
+
+    let tagged = json!({"target": root, "limit": 1, "tag": "weekly-report/42"});
+    let envelope = call_on(&index, "backlinks", tagged).await;
+    assert_eq!(envelope["tasks"][0]["data"]["tag"], "weekly-report/42");
 }

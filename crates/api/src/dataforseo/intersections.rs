@@ -26,7 +26,8 @@ use std::collections::HashMap;
 const MAX_TARGETS: usize = 20;
 const MAX_EXCLUDED: usize = 10;
 const MAX_OFFSET: i64 = 1_000_000;
-/// Links listed per page and target in `page_intersection` (the best first).
+/// Links listed per page and target in `page_intersection` (the best first) unless
+/// `internal_list_limit` says otherwise.
 pub const LINKS_PER_PAGE: usize = 10;
 
 /// What the joined rows are: referring domains or referring pages.
@@ -56,6 +57,8 @@ pub struct IntersectionRequest {
     history: History,
     include_internal: bool,
     include_indirect: bool,
+    /// `internal_list_limit`: links listed per page and target in `page_intersection`.
+    links_per_page: usize,
     query: Intersection,
     scale: RankScale,
 }
@@ -80,7 +83,9 @@ pub fn parse_intersection(task: &Task, kind: Kind) -> Result<IntersectionRequest
     };
     let include_internal = !task.bool("exclude_internal_backlinks", true)?;
     let include_indirect = task.bool("include_indirect_links", true)?;
-    task.int("internal_list_limit", 1, 1000)?;
+    let links_per_page = task
+        .int("internal_list_limit", 1, 1000)?
+        .map_or(LINKS_PER_PAGE, |n| n as usize);
     let require_all = task.one_of("intersection_mode", &["all", "partial"], "all")? == "all";
     let keys: Vec<&str> = targets.iter().map(|(k, _)| k.as_str()).collect();
     let resolve = |name: &str| joined_field(&keys, report, name);
@@ -130,6 +135,7 @@ pub fn parse_intersection(task: &Task, kind: Kind) -> Result<IntersectionRequest
         history,
         include_internal,
         include_indirect,
+        links_per_page,
         query,
         scale,
     })
@@ -374,7 +380,7 @@ async fn page_items(
         .collect())
 }
 
-/// The target's links from `pages`, up to [`LINKS_PER_PAGE`] per page, as backlink items.
+/// The target's links from `pages`, up to `internal_list_limit` per page, as backlink items.
 async fn links_from(
     engine: &Engine,
     geoip: Option<&GeoIp>,
@@ -402,11 +408,11 @@ async fn links_from(
             condition: Condition::In(pages.iter().cloned().map(FilterValue::Str).collect()),
         }),
         order_by: Vec::new(),
-        limit: pages.len() * LINKS_PER_PAGE,
+        limit: pages.len() * request.links_per_page,
         offset: 0,
         aggregation: Aggregation::Top {
             key: anchorage_query::GroupKey::Column("url_from"),
-            keep: LINKS_PER_PAGE as u64,
+            keep: request.links_per_page as u64,
         },
         history: request.history,
         include_internal: request.include_internal,
