@@ -15,6 +15,8 @@ pub struct AppState {
     pub dataforseo_tasks: Arc<crate::dataforseo::tasklog::TaskLog>,
     /// Where referring hosts' countries come from, when the server was given a database.
     pub geoip: Option<Arc<crate::geoip::GeoIp>>,
+    /// Bytes of decoded link-table pages each generation's engine keeps in memory.
+    scan_cache_bytes: usize,
 }
 
 impl AppState {
@@ -25,7 +27,13 @@ impl AppState {
             engine: Arc::new(RwLock::new(None)),
             dataforseo_tasks: Arc::new(tasks),
             geoip: None,
+            scan_cache_bytes: anchorage_query::DEFAULT_SCAN_CACHE_BYTES,
         }
+    }
+
+    pub fn with_scan_cache(mut self, bytes: usize) -> Self {
+        self.scan_cache_bytes = bytes;
+        self
     }
 
     pub fn with_geoip(mut self, geoip: crate::geoip::GeoIp) -> Self {
@@ -53,7 +61,7 @@ impl AppState {
         {
             return Ok(engine.clone());
         }
-        let engine = Arc::new(Engine::open(current).await?);
+        let engine = Arc::new(Engine::open_with_cache(current, self.scan_cache_bytes).await?);
         tracing::info!(generation = %engine.generation.manifest.generation, "serving generation");
         *slot = Some(engine.clone());
         Ok(engine)

@@ -1310,7 +1310,11 @@ async fn page_intersection_lists_each_pages_links_to_each_target() {
         for (i, key) in ["1", "2"].iter().enumerate() {
             let links = item["page_intersection"][key].as_array().unwrap();
             let on_page = pages_of[i][links[0]["url_from"].as_str().unwrap()];
-            assert_eq!(links.len(), on_page.min(10), "internal_list_limit 10 by default");
+            assert_eq!(
+                links.len(),
+                on_page.min(10),
+                "internal_list_limit 10 by default"
+            );
             for l in links {
                 assert_eq!(l["type"], "backlink");
                 let host = l["domain_to"].as_str().unwrap();
@@ -1796,7 +1800,10 @@ async fn negated_word_and_ordered_operators_have_known_answers() {
         count(json!(["anchor", "not_match", word])).await,
         truth.len() - whole
     );
-    let https = truth.iter().filter(|l| l.from.starts_with("https:")).count();
+    let https = truth
+        .iter()
+        .filter(|l| l.from.starts_with("https:"))
+        .count();
     assert_eq!(
         count(json!(["url_from", "not_regex", "^https:"])).await,
         truth.len() - https
@@ -1831,8 +1838,7 @@ fn live_links(
 ) -> BTreeMap<(String, String, String), usize> {
     let canonical = |w: &SyntheticWeb, url: &str| {
         let page = w.truth.page(url);
-        page.and_then(|p| p.canonical.clone())
-            .filter(|c| c != url)
+        page.and_then(|p| p.canonical.clone()).filter(|c| c != url)
     };
     let moved = |url: &str| {
         before.is_some_and(|b| canonical(b, url).is_none() && canonical(web, url).is_some())
@@ -1840,7 +1846,11 @@ fn live_links(
     let mut out = BTreeMap::new();
     for l in web.external_backlinks_to(root) {
         if !l.page_noindex && !moved(&l.from) {
-            let key = (l.from.clone(), l.to.clone(), l.element.item_type().to_string());
+            let key = (
+                l.from.clone(),
+                l.to.clone(),
+                l.element.item_type().to_string(),
+            );
             *out.entry(key).or_default() += 1;
         }
     }
@@ -1895,7 +1905,10 @@ async fn status_types_split_live_and_lost_links() {
     gone.retain(|_, n| *n > 0);
     assert!(!gone.is_empty(), "the second crawl loses links to {root}");
     assert_same_links(&counted(&lost), &gone, "lost");
-    assert!(lost.iter().all(|i| i["is_lost"] == true && i["last_seen"].is_string()));
+    assert!(
+        lost.iter()
+            .all(|i| i["is_lost"] == true && i["last_seen"].is_string())
+    );
     assert!(live.iter().all(|i| i["is_lost"] == false));
     let mut both = counted(&live);
     for (key, n) in counted(&lost) {

@@ -311,14 +311,18 @@ async fn backlinks(app: &axum::Router, uri: &str) -> Vec<serde_json::Value> {
     parsed["backlinks"].as_array().cloned().unwrap_or_default()
 }
 
-/// Every target read past a source-DR floor (set from 0 rows) answers as read whole.
+/// Every target read past a source-DR floor (set from 0 rows, without the page cache that
+/// spares it) answers as read whole (through the cache, in memory).
 #[tokio::test]
 async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
     use anchorage_core::catalogue::{BacklinkReport, backlink_column};
     use anchorage_query::{Aggregation, BacklinksQuery, OrderBy};
     let (index, _, web) = Index::of_two_epochs(5);
     let whole = Engine::open_current(&index.dir).await.expect("engine");
-    let mut floored = Engine::open_current(&index.dir).await.expect("engine");
+    let generation = anchorage_index::snapshot::require_current(&index.dir).expect("generation");
+    let mut floored = Engine::open_with_cache(generation, 0)
+        .await
+        .expect("engine");
     floored.set_floor_from_rows(0);
     let select: Vec<_> = [
         "url_from",

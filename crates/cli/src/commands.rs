@@ -117,9 +117,10 @@ pub fn serve(
     listen: SocketAddr,
     mcp: bool,
     geoip: Option<&Path>,
+    scan_cache_bytes: usize,
 ) -> anyhow::Result<()> {
     let dir = DataDir::open(data_dir).with_context(|| format!("opening {}", data_dir.display()))?;
-    let mut state = anchorage_api::state::AppState::new(dir);
+    let mut state = anchorage_api::state::AppState::new(dir).with_scan_cache(scan_cache_bytes);
     if let Some(path) = geoip {
         state = state.with_geoip(anchorage_api::geoip::GeoIp::open(path)?);
     }

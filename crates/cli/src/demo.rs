@@ -45,7 +45,13 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     build(&args.data_dir, &BuildConfig::default())?;
     print_examples(&web, args.listen);
     if args.serve {
-        serve(&args.data_dir, args.listen, true, None)?;
+        serve(
+            &args.data_dir,
+            args.listen,
+            true,
+            None,
+            anchorage_query::DEFAULT_SCAN_CACHE_BYTES,
+        )?;
     }
     Ok(())
 }

@@ -91,6 +91,10 @@ enum Command {
         /// the referring host's IP address instead of its ccTLD.
         #[arg(long, env = "ANCHORAGE_GEOIP")]
         geoip: Option<PathBuf>,
+        /// Memory for decoded link-table pages, in MiB: targets asked for again are read
+        /// from memory (0: decode every read).
+        #[arg(long, default_value_t = 512)]
+        scan_cache_mb: usize,
     },
     /// Serve the index to an MCP client over stdin/stdout (as the local user, no keys).
     Mcp {
@@ -197,7 +201,14 @@ fn main() -> anyhow::Result<()> {
             listen,
             mcp,
             geoip,
-        } => commands::serve(&data.data_dir, listen, mcp, geoip.as_deref()),
+            scan_cache_mb,
+        } => commands::serve(
+            &data.data_dir,
+            listen,
+            mcp,
+            geoip.as_deref(),
+            scan_cache_mb << 20,
+        ),
         Command::Mcp { data } => commands::mcp(&data.data_dir),
         Command::ImportMetrics { data, file } => commands::import_metrics(&data.data_dir, &file),
         Command::Demo {

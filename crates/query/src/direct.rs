@@ -2,14 +2,20 @@
 //! otherwise pay DataFusion's per-query scan set-up (opening the file, decoding the footer and
 //! page index, building pruning predicates) on every request.
 //!
-//! The footer and page index are decoded once, when the generation is opened. A query then
-//! reads only the pages whose key range meets the target's, and only the columns its plan
-//! refers to; the plan itself (scope predicate included) runs unchanged over those rows, so
-//! what a query returns does not depend on this path.
+//! The footer and page index are decoded once, when the generation is opened, and the key
+//! column's pages are laid out as sorted runs, so the pages a target's key range meets are
+//! found by binary search. A query then reads only those pages' rows, and only the columns
+//! its plan refers to; the plan itself (scope predicate included) runs unchanged over those
+//! rows, so what a query returns does not depend on this path.
+//!
+//! Decoding those pages (decompression, UTF-8 checks, copies) is most of a small target's
+//! cost, so the decoded columns of each key page read are kept in a [`ChunkCache`] shared by
+//! the generation's files: a target asked for again, by any query, is assembled from memory.
+//! Reads of many pages (huge targets) bypass it, so one of them cannot flush the others.
 
 use crate::QueryError;
 use anchorage_core::target::KeyRange;
-use datafusion::arrow::array::{AsArray, Float64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array};
 use datafusion::arrow::compute::kernels::cmp::gt_eq;
 use datafusion::arrow::datatypes::Float64Type;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -25,17 +31,151 @@ use datafusion::parquet::file::metadata::PageIndexPolicy;
 use datafusion::parquet::file::page_index::column_index::ColumnIndexMetaData;
 use std::collections::HashSet;
 use std::fs::File;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Rows per batch of a direct read.
 const BATCH_ROWS: usize = 8192;
+
+/// Reads of at most this many rows go through the [`ChunkCache`]; larger ones (a few huge
+/// targets) decode their pages each time, past a source-DR floor where they can, rather than
+/// fill the cache with rows one query reads once.
+const CACHED_READ_ROWS: usize = 64 * 1024;
+
+/// The rows of one page of the key column: what the cache keeps decoded, column by column.
+#[derive(Debug, Clone, PartialEq)]
+struct Chunk {
+    group: usize,
+    /// Rows within the row group.
+    rows: Range<usize>,
+}
+
+/// A page of the key column with its key bounds (possibly truncated: bounds, not values).
+struct KeyPage {
+    chunk: Chunk,
+    /// `None`: the page has no statistics and may hold any key.
+    bounds: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The key column's pages in file order, as runs along which both bounds never decrease
+/// (a file sorted on its key within partitions has one run per partition).
+struct KeyPages {
+    pages: Vec<KeyPage>,
+    runs: Vec<Range<usize>>,
+}
+
+impl KeyPages {
+    fn new(pages: Vec<KeyPage>) -> Self {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for i in 1..pages.len() {
+            let sorted = match (&pages[i - 1].bounds, &pages[i].bounds) {
+                (Some((min0, max0)), Some((min1, max1))) => min0 <= min1 && max0 <= max1,
+                _ => false,
+            };
+            if !sorted {
+                runs.push(start..i);
+                start = i;
+            }
+        }
+        if !pages.is_empty() {
+            runs.push(start..pages.len());
+        }
+        KeyPages { pages, runs }
+    }
+
+    /// The pages that may hold a key of one of `ranges`, in file order, each once.
+    fn meeting(&self, ranges: &[KeyRange]) -> Vec<&Chunk> {
+        let mut wanted = vec![false; self.pages.len()];
+        for run in &self.runs {
+            let pages = &self.pages[run.clone()];
+            for range in ranges {
+                let (start, end) = (range.start.as_bytes(), range.end.as_bytes());
+                if pages[0].bounds.is_none() {
+                    // A page without statistics (a run of its own) may hold any key.
+                    wanted[run.start] = true;
+                    continue;
+                }
+                // Along a run, "max >= start" holds from some page on and "min < end" up
+                // to some page: the pages meeting the range lie between.
+                let first = pages.partition_point(|p| bounds(p).1 < start);
+                let last = pages.partition_point(|p| bounds(p).0 < end);
+                for hit in &mut wanted[run.start + first..run.start + last.max(first)] {
+                    *hit = true;
+                }
+            }
+        }
+        (self.pages.iter().zip(wanted))
+            .filter(|(_, w)| *w)
+            .map(|(p, _)| &p.chunk)
+            .collect()
+    }
+}
+
+fn bounds(page: &KeyPage) -> (&[u8], &[u8]) {
+    let (min, max) = page
+        .bounds
+        .as_ref()
+        .expect("runs of several pages have bounds");
+    (min, max)
+}
+
+/// Decoded columns of key pages, shared by the link tables of one generation and bounded in
+/// bytes (scan-resistant eviction: S3-FIFO).
+pub struct ChunkCache {
+    columns: quick_cache::sync::Cache<ChunkKey, ArrayRef, ArrayBytes>,
+}
+
+/// (file, row group, first row of the page, column).
+type ChunkKey = (u16, u32, u32, u16);
+
+#[derive(Clone)]
+struct ArrayBytes;
+
+impl quick_cache::Weighter<ChunkKey, ArrayRef> for ArrayBytes {
+    fn weight(&self, _key: &ChunkKey, array: &ArrayRef) -> u64 {
+        array.get_array_memory_size().max(1) as u64
+    }
+}
+
+impl ChunkCache {
+    /// A cache holding at most `bytes` of decoded columns; `None` for 0 (no cache).
+    pub fn with_capacity(bytes: usize) -> Option<Arc<ChunkCache>> {
+        if bytes == 0 {
+            return None;
+        }
+        // quick_cache sizes its tables by an estimate of the entries it will hold. A target
+        // read once lands among the "cold" entries and stays only if read again before they
+        // are evicted: a cold share of 40% (not the default 3%) keeps a large target's pages
+        // long enough for its next page of results.
+        let options = quick_cache::OptionsBuilder::new()
+            .estimated_items_capacity((bytes / (16 * 1024)).max(64))
+            .weight_capacity(bytes as u64)
+            .hot_allocation(0.6)
+            .build()
+            .ok()?;
+        let columns = quick_cache::sync::Cache::with_options(
+            options,
+            ArrayBytes,
+            Default::default(),
+            Default::default(),
+        );
+        Some(Arc::new(ChunkCache { columns }))
+    }
+
+    /// Bytes held.
+    pub fn weight(&self) -> u64 {
+        self.columns.weight()
+    }
+}
 
 /// A link table file with its decoded metadata.
 pub struct LinkFile {
     path: PathBuf,
     metadata: ArrowReaderMetadata,
-    /// Leaf index of the key column the file is sorted on within each partition.
-    key_leaf: usize,
+    key_pages: KeyPages,
+    cache: Option<(Arc<ChunkCache>, u16)>,
 }
 
 impl LinkFile {
@@ -52,64 +192,33 @@ impl LinkFile {
         else {
             return Ok(None);
         };
-        let has_index = metadata.metadata().column_index().is_some()
-            && metadata.metadata().offset_index().is_some();
-        Ok(has_index.then(|| LinkFile {
+        Ok(key_pages(&metadata, key_leaf).map(|key_pages| LinkFile {
             path: path.to_path_buf(),
             metadata,
-            key_leaf,
+            key_pages,
+            cache: None,
         }))
+    }
+
+    /// Keeps the decoded pages of small reads in `cache`, under the number `file` (one per
+    /// file sharing the cache).
+    pub fn with_cache(mut self, cache: Option<Arc<ChunkCache>>, file: u16) -> Self {
+        self.cache = cache.map(|c| (c, file));
+        self
     }
 
     pub fn schema(&self) -> &SchemaRef {
         self.metadata.schema()
     }
 
-    /// The row groups and rows within them whose key pages meet `range`.
-    fn selection(&self, ranges: &[KeyRange]) -> (Vec<usize>, RowSelection) {
-        let meta = self.metadata.metadata();
-        let (Some(columns), Some(offsets)) = (meta.column_index(), meta.offset_index()) else {
-            return (Vec::new(), RowSelection::from(Vec::new()));
-        };
-        let mut groups = Vec::new();
-        let mut selectors = Vec::new();
-        for (group, group_meta) in meta.row_groups().iter().enumerate() {
-            let rows = group_meta.num_rows() as usize;
-            let pages = offsets[group][self.key_leaf].page_locations();
-            let index = &columns[group][self.key_leaf];
-            let mut wanted = Vec::new();
-            for (page, location) in pages.iter().enumerate() {
-                let start = location.first_row_index as usize;
-                let end = pages
-                    .get(page + 1)
-                    .map_or(rows, |next| next.first_row_index as usize);
-                if ranges.iter().any(|range| page_meets(index, page, range)) {
-                    wanted.push(start..end);
-                }
-            }
-            if wanted.is_empty() {
-                continue;
-            }
-            groups.push(group);
-            let mut at = 0;
-            for rows_wanted in wanted {
-                if rows_wanted.start > at {
-                    selectors.push(RowSelector::skip(rows_wanted.start - at));
-                }
-                selectors.push(RowSelector::select(rows_wanted.end - rows_wanted.start));
-                at = rows_wanted.end;
-            }
-            if rows > at {
-                selectors.push(RowSelector::skip(rows - at));
-            }
-        }
-        (groups, RowSelection::from(selectors))
+    /// Whether [`Self::read`] of `ranges` goes through the cache.
+    pub fn caches(&self, ranges: &[KeyRange]) -> bool {
+        self.cache.is_some() && self.rows_in(ranges) <= CACHED_READ_ROWS
     }
 
     /// How many rows [`Self::read`] of `ranges` reads (from the page index alone).
     pub fn rows_in(&self, ranges: &[KeyRange]) -> usize {
-        let (_, selection) = self.selection(ranges);
-        selection.row_count()
+        rows_of(&self.key_pages.meeting(ranges))
     }
 
     /// The columns `names` (those of the file) of every row on a page whose keys meet one of
@@ -131,14 +240,30 @@ impl LinkFile {
         names: &HashSet<String>,
         floor: Option<(&str, f64)>,
     ) -> Result<Vec<RecordBatch>, QueryError> {
-        let schema = self.metadata.schema();
-        let roots = mask_roots(schema, names);
-        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
-        let (groups, selection) = self.selection(ranges);
-        if groups.is_empty() {
-            let projected = schema.project(&roots)?;
-            return Ok(vec![RecordBatch::new_empty(std::sync::Arc::new(projected))]);
+        let roots = mask_roots(self.schema(), names);
+        let chunks = self.key_pages.meeting(ranges);
+        if chunks.is_empty() {
+            let projected = self.schema().project(&roots)?;
+            return Ok(vec![RecordBatch::new_empty(Arc::new(projected))]);
         }
+        if let Some((cache, file)) = &self.cache
+            && floor.is_none()
+            && rows_of(&chunks) <= CACHED_READ_ROWS
+        {
+            return self.read_cached(cache, *file, &chunks, &roots);
+        }
+        self.decode(&chunks, &roots, floor)
+    }
+
+    /// Decodes the columns `roots` of `chunks`' rows (of those at least `floor`, if given).
+    fn decode(
+        &self,
+        chunks: &[&Chunk],
+        roots: &[usize],
+        floor: Option<(&str, f64)>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.iter().copied());
+        let (groups, selection) = self.selection(chunks);
         let file = File::open(&self.path).map_err(|e| {
             QueryError::Invalid(format!("cannot open {}: {e}", self.path.display()))
         })?;
@@ -153,6 +278,79 @@ impl LinkFile {
         }
         let reader = builder.build().map_err(parquet_error)?;
         reader.map(|b| b.map_err(QueryError::from)).collect()
+    }
+
+    /// The chunks' rows, each from the cache when it holds all of the chunk's columns, else
+    /// decoded (and kept there for the next read).
+    fn read_cached(
+        &self,
+        cache: &ChunkCache,
+        file: u16,
+        chunks: &[&Chunk],
+        roots: &[usize],
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let key = |chunk: &Chunk, root: usize| {
+            (
+                file,
+                chunk.group as u32,
+                chunk.rows.start as u32,
+                root as u16,
+            )
+        };
+        let schema = Arc::new(self.schema().project(roots)?);
+        let mut batches = Vec::with_capacity(chunks.len());
+        for chunk in chunks {
+            let kept: Option<Vec<ArrayRef>> = roots
+                .iter()
+                .map(|r| cache.columns.get(&key(chunk, *r)))
+                .collect();
+            if let Some(columns) = kept {
+                batches.push(RecordBatch::try_new(schema.clone(), columns)?);
+                continue;
+            }
+            // One batch per chunk (a page holds fewer rows than a batch).
+            for batch in self.decode(&[chunk], roots, None)? {
+                for (column, root) in batch.columns().iter().zip(roots) {
+                    // An array of its own, so that an entry's weight is what it keeps alive.
+                    let own = datafusion::arrow::compute::concat(&[column.as_ref()])?;
+                    cache.columns.insert(key(chunk, *root), own);
+                }
+                batches.push(batch);
+            }
+        }
+        Ok(batches)
+    }
+
+    /// The row groups of `chunks` and the selection of their rows.
+    fn selection(&self, chunks: &[&Chunk]) -> (Vec<usize>, RowSelection) {
+        let row_groups = self.metadata.metadata().row_groups();
+        let mut groups: Vec<usize> = Vec::new();
+        let mut selectors = Vec::new();
+        let mut at = 0;
+        for chunk in chunks {
+            if groups.last() != Some(&chunk.group) {
+                if let Some(&previous) = groups.last() {
+                    let rows = row_groups[previous].num_rows() as usize;
+                    if rows > at {
+                        selectors.push(RowSelector::skip(rows - at));
+                    }
+                }
+                groups.push(chunk.group);
+                at = 0;
+            }
+            if chunk.rows.start > at {
+                selectors.push(RowSelector::skip(chunk.rows.start - at));
+            }
+            selectors.push(RowSelector::select(chunk.rows.len()));
+            at = chunk.rows.end;
+        }
+        if let Some(&last) = groups.last() {
+            let rows = row_groups[last].num_rows() as usize;
+            if rows > at {
+                selectors.push(RowSelector::skip(rows - at));
+            }
+        }
+        (groups, RowSelection::from(selectors))
     }
 
     fn at_least(&self, column: &str, min: f64) -> Result<RowFilter, QueryError> {
@@ -170,6 +368,48 @@ impl LinkFile {
     }
 }
 
+fn rows_of(chunks: &[&Chunk]) -> usize {
+    chunks.iter().map(|c| c.rows.len()).sum()
+}
+
+/// The key column's pages with their bounds; `None` without a page index.
+fn key_pages(metadata: &ArrowReaderMetadata, key_leaf: usize) -> Option<KeyPages> {
+    let meta = metadata.metadata();
+    let (columns, offsets) = (meta.column_index()?, meta.offset_index()?);
+    let mut pages = Vec::new();
+    for (group, group_meta) in meta.row_groups().iter().enumerate() {
+        let rows = group_meta.num_rows() as usize;
+        let locations = offsets[group][key_leaf].page_locations();
+        let index = &columns[group][key_leaf];
+        for (page, location) in locations.iter().enumerate() {
+            let end = locations
+                .get(page + 1)
+                .map_or(rows, |next| next.first_row_index as usize);
+            pages.push(KeyPage {
+                chunk: Chunk {
+                    group,
+                    rows: location.first_row_index as usize..end,
+                },
+                bounds: page_bounds(index, page),
+            });
+        }
+    }
+    Some(KeyPages::new(pages))
+}
+
+/// Page `page`'s min and max of a string column; `None` when it may hold anything (no
+/// statistics). A page of nulls only holds no key: its bounds match nothing.
+fn page_bounds(index: &ColumnIndexMetaData, page: usize) -> Option<(Vec<u8>, Vec<u8>)> {
+    let ColumnIndexMetaData::BYTE_ARRAY(index) = index else {
+        return None;
+    };
+    match (index.min_value(page), index.max_value(page)) {
+        (Some(min), Some(max)) => Some((min.to_vec(), max.to_vec())),
+        _ if index.is_null_page(page) => Some((vec![0xFF; 8], Vec::new())),
+        _ => None,
+    }
+}
+
 fn mask_roots(schema: &SchemaRef, names: &HashSet<String>) -> Vec<usize> {
     schema
         .fields()
@@ -178,18 +418,6 @@ fn mask_roots(schema: &SchemaRef, names: &HashSet<String>) -> Vec<usize> {
         .filter(|(_, f)| names.contains(f.name()))
         .map(|(i, _)| i)
         .collect()
-}
-
-/// Whether page `page` of a string column may hold a key in `range` (min and max are bounds,
-/// possibly truncated; a page without them may hold anything).
-fn page_meets(index: &ColumnIndexMetaData, page: usize, range: &KeyRange) -> bool {
-    let ColumnIndexMetaData::BYTE_ARRAY(index) = index else {
-        return true;
-    };
-    let (Some(min), Some(max)) = (index.min_value(page), index.max_value(page)) else {
-        return !index.is_null_page(page);
-    };
-    min < range.end.as_bytes() && max >= range.start.as_bytes()
 }
 
 /// Every column name a logical plan refers to (the table's among them are the ones to read).
@@ -210,4 +438,130 @@ fn parquet_error(e: datafusion::parquet::errors::ParquetError) -> QueryError {
     QueryError::Engine(datafusion::error::DataFusionError::ParquetError(Box::new(
         e,
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{BooleanArray, StringArray, UInt32Array};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::parquet::file::metadata::SortingColumn;
+
+    /// Keys `k00000`… in two partitions (as the backlinks table sorts external, then internal
+    /// links), several row groups of 2,048-row pages; `n` is each row's number.
+    fn link_file(dir: &Path, rows: u32) -> PathBuf {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("internal", DataType::Boolean, false),
+            Field::new("key", DataType::Utf8, false),
+            Field::new("n", DataType::UInt32, false),
+        ]));
+        let half = rows / 2;
+        let key = |n: u32| format!("k{:05}", (n % half) / 3);
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(BooleanArray::from_iter((0..rows).map(|n| Some(n >= half)))),
+                Arc::new(StringArray::from_iter_values((0..rows).map(key))),
+                Arc::new(UInt32Array::from_iter_values(0..rows)),
+            ],
+        )
+        .unwrap();
+        let path = dir.join("links.parquet");
+        let sorting = vec![SortingColumn {
+            column_idx: 1,
+            descending: false,
+            nulls_first: false,
+        }];
+        let props =
+            anchorage_index::parquet_io::link_table_properties(sorting, &["key"], [].into_iter());
+        anchorage_index::parquet_io::write(&path, schema, &[batch], props).unwrap();
+        path
+    }
+
+    fn numbers(batches: &[RecordBatch], ranges: &[KeyRange]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for b in batches {
+            let keys = b.column_by_name("key").unwrap().as_string::<i32>();
+            let n = b
+                .column_by_name("n")
+                .unwrap()
+                .as_primitive::<datafusion::arrow::datatypes::UInt32Type>();
+            for row in 0..b.num_rows() {
+                if ranges.iter().any(|r| r.contains(keys.value(row))) {
+                    out.push(n.value(row));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn key_pages_found_by_binary_search_hold_every_row_of_the_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 300_000;
+        let path = link_file(dir.path(), rows);
+        let file = LinkFile::open(&path, "key").unwrap().expect("page index");
+        // One run per partition, and one more for the page holding the end of the first and
+        // the start of the second.
+        assert_eq!(file.key_pages.runs.len(), 3);
+        let cached = LinkFile::open(&path, "key")
+            .unwrap()
+            .unwrap()
+            .with_cache(ChunkCache::with_capacity(64 << 20), 1);
+        let names: HashSet<String> = ["key", "n"].map(String::from).into();
+        let half = rows / 2;
+        let want = |ranges: &[KeyRange]| -> Vec<u32> {
+            let key = |n: u32| format!("k{:05}", (n % half) / 3);
+            (0..rows)
+                .filter(|n| ranges.iter().any(|r| r.contains(&key(*n))))
+                .collect()
+        };
+        let cases = [
+            vec![KeyRange::single("k00000")],
+            vec![KeyRange::single("k12345")],
+            vec![KeyRange::prefix("k0")],
+            vec![KeyRange::prefix("k1234"), KeyRange::single("k40000")],
+            vec![KeyRange::single("k99999")],
+            vec![KeyRange::prefix("a")],
+        ];
+        for ranges in cases {
+            let expected = want(&ranges);
+            let whole = file.read(&ranges, &names).unwrap();
+            assert_eq!(numbers(&whole, &ranges), expected, "{ranges:?}");
+            // Twice through the cache: decoded, then assembled from memory (one batch per
+            // page): the same rows.
+            let one = |batches: &[RecordBatch]| {
+                datafusion::arrow::compute::concat_batches(&batches[0].schema(), batches).unwrap()
+            };
+            for _ in 0..2 {
+                let again = cached.read(&ranges, &names).unwrap();
+                assert_eq!(one(&again), one(&whole), "{ranges:?}");
+            }
+            // Only the pages meeting the ranges are read: at most two more per range and
+            // partition than its rows fill.
+            let pages = ranges.len() * 2 * 2 + expected.len().div_ceil(2048);
+            assert!(file.rows_in(&ranges) <= pages * 2048, "{ranges:?}");
+        }
+        let cache = cached.cache.as_ref().unwrap();
+        assert!(cache.0.weight() > 0);
+    }
+
+    #[test]
+    fn a_cache_too_small_for_a_read_still_answers_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = link_file(dir.path(), 100_000);
+        let tiny = LinkFile::open(&path, "key")
+            .unwrap()
+            .unwrap()
+            .with_cache(ChunkCache::with_capacity(1024), 1);
+        let names: HashSet<String> = ["key", "n"].map(String::from).into();
+        let ranges = [KeyRange::prefix("k0")];
+        let batches = tiny.read(&ranges, &names).unwrap();
+        let whole = LinkFile::open(&path, "key").unwrap().unwrap();
+        assert_eq!(
+            numbers(&batches, &ranges),
+            numbers(&whole.read(&ranges, &names).unwrap(), &ranges)
+        );
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod backlinks;
 pub mod direct;
+mod eager;
 pub mod filter;
 pub mod indirect;
 pub mod intersect;
@@ -69,6 +70,10 @@ pub(crate) fn session_config() -> SessionConfig {
     config
 }
 
+/// Decoded link-table pages a server keeps in memory unless told otherwise
+/// (`anchorage serve --scan-cache-mb`).
+pub const DEFAULT_SCAN_CACHE_BYTES: usize = 512 << 20;
+
 /// The rows a target's key range must span for its backlinks to be read past a source-DR
 /// floor ([`Engine::backlinks`]).
 const FLOOR_FROM_ROWS: usize = 16 * 1024;
@@ -99,7 +104,17 @@ impl Engine {
         Engine::open(generation).await
     }
 
+    /// Opens `generation` with a [`direct::ChunkCache`] of [`DEFAULT_SCAN_CACHE_BYTES`].
     pub async fn open(generation: Generation) -> Result<Engine, QueryError> {
+        Engine::open_with_cache(generation, DEFAULT_SCAN_CACHE_BYTES).await
+    }
+
+    /// Opens `generation`, keeping up to `scan_cache_bytes` of decoded link-table pages in
+    /// memory (0: none).
+    pub async fn open_with_cache(
+        generation: Generation,
+        scan_cache_bytes: usize,
+    ) -> Result<Engine, QueryError> {
         let mut config = session_config().with_batch_size(8192);
         let parquet = &mut config.options_mut().execution.parquet;
         parquet.pushdown_filters = true;
@@ -123,21 +138,29 @@ impl Engine {
                 .await?;
             }
         }
-        let link_file = |file: &str, key: &str| -> Result<Option<Arc<LinkFile>>, QueryError> {
-            let path = generation.table(file);
-            if !path.is_file() {
-                return Ok(None);
-            }
-            Ok(LinkFile::open(&path, key)?.map(Arc::new))
+        let cache = direct::ChunkCache::with_capacity(scan_cache_bytes);
+        let mut files = 0u16;
+        let mut link_file = |path: &std::path::Path, key: &str| {
+            files += 1;
+            let file = LinkFile::open(path, key)?;
+            Ok::<_, QueryError>(file.map(|f| Arc::new(f.with_cache(cache.clone(), files))))
         };
-        let backlinks_file = link_file(BACKLINKS, TARGET_KEY)?;
-        let outlinks_file = link_file(OUTLINKS, SOURCE_KEY)?;
+        let backlinks_path = generation.table(BACKLINKS);
+        let outlinks_path = generation.table(OUTLINKS);
+        let backlinks_file = match backlinks_path.is_file() {
+            true => link_file(&backlinks_path, TARGET_KEY)?,
+            false => None,
+        };
+        let outlinks_file = match outlinks_path.is_file() {
+            true => link_file(&outlinks_path, SOURCE_KEY)?,
+            false => None,
+        };
         let mut preaggregated = HashMap::new();
         for name in generation.manifest.tables.keys() {
             if name.starts_with("agg-")
-                && let Some(file) = LinkFile::open(&generation.table(name), SCOPE_KEY)?
+                && let Some(file) = link_file(&generation.table(name), SCOPE_KEY)?
             {
-                preaggregated.insert(name.clone(), Arc::new(file));
+                preaggregated.insert(name.clone(), file);
             }
         }
         Ok(Engine {
@@ -193,8 +216,8 @@ impl Engine {
             tokio::task::spawn_blocking(move || file.read_at_least(&ranges, &columns, floor))
                 .await
                 .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
-        let rows = self.scoped_ctx.read_batches(batches)?;
-        Ok(plan(rows)?.collect().await?)
+        let rows = self.scoped_ctx.read_batches(batches.clone())?;
+        collect_rows(plan(rows)?, &batches).await
     }
 
     /// Runs `plan` over the rows of scope `key` of a pre-aggregated report `file`.
@@ -213,9 +236,8 @@ impl Engine {
             tokio::task::spawn_blocking(move || file.read(std::slice::from_ref(&range), &columns))
                 .await
                 .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
-        Ok(plan(self.scoped_ctx.read_batches(batches)?)?
-            .collect()
-            .await?)
+        let rows = self.scoped_ctx.read_batches(batches.clone())?;
+        collect_rows(plan(rows)?, &batches).await
     }
 
     /// From how many rows of a key range backlinks are read past a source-DR floor (tests set
@@ -300,8 +322,10 @@ impl Engine {
         let Some(file) = &self.backlinks_file else {
             return Ok(None);
         };
-        // On a few pages, the floor's own plan costs more than decoding them whole.
-        if file.rows_in(&[query.target.key_range()]) < self.floor_from_rows {
+        // On a few pages, the floor's own plan costs more than decoding them whole; pages
+        // the cache keeps are not decoded at all.
+        let ranges = [query.target.key_range()];
+        if file.rows_in(&ranges) < self.floor_from_rows || file.caches(&ranges) {
             return Ok(None);
         }
         let table = self.ctx.table(table_name(LinkTable::Backlinks)).await?;
@@ -540,6 +564,21 @@ fn scoped_context() -> SessionContext {
         .with_physical_optimizer_rules(rules)
         .build();
     SessionContext::new_with_state(state)
+}
+
+/// The rows of `df`, a plan over the in-memory `input`: run eagerly when it is only filters,
+/// sorts, limits and projections ([`eager`]), else planned by DataFusion.
+async fn collect_rows(
+    df: DataFrame,
+    input: &[RecordBatch],
+) -> Result<Vec<RecordBatch>, QueryError> {
+    let (state, plan) = df.into_parts();
+    match eager::run(&state, &plan, input) {
+        Some(Ok(rows)) => return Ok(rows),
+        Some(Err(e)) => tracing::debug!(error = %e, "eager run failed: planning it instead"),
+        None => {}
+    }
+    Ok(DataFrame::new(state, plan).collect().await?)
 }
 
 /// The one integer a count plan returns (0 when it returns no row).

@@ -1,0 +1,237 @@
+//! Plans over the few rows of a direct read, run without DataFusion's physical planner.
+//!
+//! A target-scoped query reads a few thousand rows ([`crate::direct`]), then filters, sorts,
+//! pages and projects them. Planning that as a physical plan (optimizer rules, distribution
+//! and ordering requirements, streams) costs more than running it: most of a small target's
+//! time went there. A plan made only of those four steps over its scanned rows is run here
+//! instead, node by node, each expression compiled by the same session (type coercion and
+//! function rewrites included) into the physical expression DataFusion itself would run.
+//! So are the windows of the groupings (a link's rank in its group and the group's size,
+//! [`window`]). Any other plan (aggregates, joins) takes DataFusion's planner: [`run`] says
+//! so by returning `None`.
+
+mod window;
+
+use crate::QueryError;
+use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, make_comparator};
+use datafusion::arrow::compute::{
+    SortColumn, SortOptions, concat_batches, filter, filter_record_batch, lexsort_to_indices,
+    sort_to_indices, take,
+};
+use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
+use datafusion::common::DFSchema;
+use datafusion::execution::context::SessionState;
+use datafusion::logical_expr::{Expr, FetchType, LogicalPlan, SkipType, SortExpr};
+use datafusion::physical_expr::PhysicalExpr;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// Runs `plan`, whose only table is the in-memory `input` (scanned whole), when it is made
+/// only of filters, sorts, limits, projections and grouping windows; `None` when it is not.
+pub fn run(
+    state: &SessionState,
+    plan: &LogicalPlan,
+    input: &[RecordBatch],
+) -> Option<Result<Vec<RecordBatch>, QueryError>> {
+    if !is_simple(plan) {
+        return None;
+    }
+    Some(execute(state, plan, input))
+}
+
+/// Whether every node is one [`execute`] runs, over one plain scan.
+fn is_simple(plan: &LogicalPlan) -> bool {
+    match plan {
+        LogicalPlan::TableScan(scan) => {
+            scan.filters.is_empty() && scan.fetch.is_none() && scan.projection.is_none()
+        }
+        LogicalPlan::Filter(_)
+        | LogicalPlan::Sort(_)
+        | LogicalPlan::Limit(_)
+        | LogicalPlan::Projection(_) => plan.inputs().iter().all(|input| is_simple(input)),
+        LogicalPlan::Window(w) => window::runs(&w.window_expr) && is_simple(&w.input),
+        _ => false,
+    }
+}
+
+/// The rows of `plan`: batch by batch until a sort or a limit needs them as one.
+fn execute(
+    state: &SessionState,
+    plan: &LogicalPlan,
+    input: &[RecordBatch],
+) -> Result<Vec<RecordBatch>, QueryError> {
+    let below = |node: &LogicalPlan| execute(state, node, input);
+    Ok(match plan {
+        LogicalPlan::TableScan(_) => input.to_vec(),
+        LogicalPlan::Filter(filter) => {
+            let predicate = compile(state, &filter.predicate, filter.input.schema())?;
+            let mut kept = Vec::new();
+            for rows in below(&filter.input)? {
+                let keep = predicate.evaluate(&rows)?.into_array(rows.num_rows())?;
+                kept.push(filter_record_batch(&rows, keep.as_boolean())?);
+            }
+            kept
+        }
+        LogicalPlan::Sort(sort) => {
+            let rows = one_batch(&sort.input, below(&sort.input)?)?;
+            vec![sorted(
+                state,
+                &rows,
+                &sort.expr,
+                sort.input.schema(),
+                sort.fetch,
+            )?]
+        }
+        LogicalPlan::Limit(limit) => {
+            let rows = one_batch(&limit.input, below(&limit.input)?)?;
+            let (SkipType::Literal(skip), FetchType::Literal(fetch)) =
+                (limit.get_skip_type()?, limit.get_fetch_type()?)
+            else {
+                return Err(QueryError::Invalid("a limit must be a number".into()));
+            };
+            let start = skip.min(rows.num_rows());
+            let len = fetch.unwrap_or(usize::MAX).min(rows.num_rows() - start);
+            vec![rows.slice(start, len)]
+        }
+        LogicalPlan::Projection(projection) => {
+            let schema = projection.input.schema();
+            let exprs = (projection.expr.iter())
+                .map(|e| compile(state, e, schema))
+                .collect::<Result<Vec<_>, QueryError>>()?;
+            let mut projected = Vec::new();
+            for rows in below(&projection.input)? {
+                let columns = (exprs.iter())
+                    .map(|e| Ok(e.evaluate(&rows)?.into_array(rows.num_rows())?))
+                    .collect::<Result<Vec<ArrayRef>, QueryError>>()?;
+                // Named as the plan names them, typed as evaluated.
+                let fields: Vec<Field> = (projection.schema.fields().iter())
+                    .zip(&columns)
+                    .map(|(f, c)| Field::new(f.name(), c.data_type().clone(), true))
+                    .collect();
+                projected.push(RecordBatch::try_new(
+                    Arc::new(Schema::new(fields)),
+                    columns,
+                )?);
+            }
+            projected
+        }
+        LogicalPlan::Window(w) => {
+            let rows = one_batch(&w.input, below(&w.input)?)?;
+            let schema = w.input.schema();
+            let mut fields: Vec<Field> = (rows.schema().fields().iter())
+                .map(|f| f.as_ref().clone())
+                .collect();
+            let mut columns = rows.columns().to_vec();
+            let names = w.schema.fields().iter().skip(columns.len());
+            for (expr, name) in w.window_expr.iter().zip(names) {
+                let values = window::column(state, expr, schema, &rows)?;
+                fields.push(Field::new(name.name(), values.data_type().clone(), true));
+                columns.push(values);
+            }
+            vec![RecordBatch::try_new(
+                Arc::new(Schema::new(fields)),
+                columns,
+            )?]
+        }
+        other => {
+            return Err(QueryError::Invalid(format!(
+                "cannot run a {} eagerly",
+                other.display()
+            )));
+        }
+    })
+}
+
+/// `batches`, the rows of `node`, as one batch.
+fn one_batch(node: &LogicalPlan, batches: Vec<RecordBatch>) -> Result<RecordBatch, QueryError> {
+    if let [only] = batches.as_slice() {
+        return Ok(only.clone());
+    }
+    let schema: SchemaRef = match batches.first() {
+        Some(first) => first.schema(),
+        None => Arc::new(node.schema().as_arrow().clone()),
+    };
+    Ok(concat_batches(&schema, &batches)?)
+}
+
+fn compile(
+    state: &SessionState,
+    expr: &Expr,
+    schema: &DFSchema,
+) -> Result<Arc<dyn PhysicalExpr>, QueryError> {
+    Ok(state.create_physical_expr(expr.clone(), schema)?)
+}
+
+fn evaluate(
+    state: &SessionState,
+    expr: &Expr,
+    schema: &DFSchema,
+    rows: &RecordBatch,
+) -> Result<ArrayRef, QueryError> {
+    let value = compile(state, expr, schema)?.evaluate(rows)?;
+    Ok(value.into_array(rows.num_rows())?)
+}
+
+/// From how many rows a sort keeping the first `fetch` narrows them on its first key alone
+/// before sorting on every key.
+const NARROW_FROM_ROWS: usize = 4096;
+
+/// `rows` in the order of `keys` (the first `fetch` of them, if given).
+fn sorted(
+    state: &SessionState,
+    rows: &RecordBatch,
+    keys: &[SortExpr],
+    schema: &DFSchema,
+    fetch: Option<usize>,
+) -> Result<RecordBatch, QueryError> {
+    let mut columns = keys
+        .iter()
+        .map(|key| {
+            Ok(SortColumn {
+                values: evaluate(state, &key.expr, schema, rows)?,
+                options: Some(SortOptions {
+                    descending: !key.asc,
+                    nulls_first: key.nulls_first,
+                }),
+            })
+        })
+        .collect::<Result<Vec<_>, QueryError>>()?;
+    let mut rows = rows.clone();
+    if let Some(keep) = fetch.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
+    {
+        let keep = keep?;
+        rows = filter_record_batch(&rows, &keep)?;
+        for column in &mut columns {
+            column.values = filter(&column.values, &keep)?;
+        }
+    }
+    let order = lexsort_to_indices(&columns, fetch)?;
+    let taken = rows
+        .columns()
+        .iter()
+        .map(|c| take(c.as_ref(), &order, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(rows.schema(), taken)?)
+}
+
+/// The rows that may be among the first `fetch` of `rows` rows sorted on `first` then other
+/// keys: those whose first key ties or beats the `fetch`-th best value of it. `None` when
+/// there are too few rows for narrowing to pay.
+fn contenders(
+    first: &SortColumn,
+    fetch: usize,
+    rows: usize,
+) -> Result<Option<BooleanArray>, QueryError> {
+    if rows < NARROW_FROM_ROWS || fetch == 0 || fetch >= rows / 4 {
+        return Ok(None);
+    }
+    let options = first.options.unwrap_or_default();
+    let best = sort_to_indices(&first.values, Some(options), Some(fetch))?;
+    let worst = first.values.slice(best.value(fetch - 1) as usize, 1);
+    let compare = make_comparator(&first.values, &worst, options)?;
+    Ok(Some(
+        (0..rows)
+            .map(|i| Some(compare(i, 0) != Ordering::Greater))
+            .collect(),
+    ))
+}
