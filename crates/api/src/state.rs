@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use anchorage_index::{DataDir, snapshot};
-use anchorage_query::Engine;
+use anchorage_query::{CachePolicy, Engine};
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
@@ -61,7 +61,9 @@ impl AppState {
         {
             return Ok(engine.clone());
         }
-        let engine = Arc::new(Engine::open_with_cache(current, self.scan_cache_bytes).await?);
+        let engine = Arc::new(
+            Engine::open_with_cache(current, CachePolicy::of_bytes(self.scan_cache_bytes)).await?,
+        );
         tracing::info!(generation = %engine.generation.manifest.generation, "serving generation");
         *slot = Some(engine.clone());
         Ok(engine)

@@ -311,19 +311,28 @@ async fn backlinks(app: &axum::Router, uri: &str) -> Vec<serde_json::Value> {
     parsed["backlinks"].as_array().cloned().unwrap_or_default()
 }
 
-/// Every target read past a source-DR floor (set from 0 rows, without the page cache that
-/// spares it) answers as read whole (through the cache, in memory).
+/// Every target read past a source-DR floor (set from 0 rows) answers as read whole (through
+/// the page cache, in memory): without a cache, and with one that keeps only narrow columns
+/// of every read (as it does for huge targets), whose floor column then picks the rows.
 #[tokio::test]
 async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
     use anchorage_core::catalogue::{BacklinkReport, backlink_column};
-    use anchorage_query::{Aggregation, BacklinksQuery, OrderBy};
+    use anchorage_query::{Aggregation, BacklinksQuery, CachePolicy, OrderBy};
     let (index, _, web) = Index::of_two_epochs(5);
     let whole = Engine::open_current(&index.dir).await.expect("engine");
     let generation = anchorage_index::snapshot::require_current(&index.dir).expect("generation");
-    let mut floored = Engine::open_with_cache(generation, 0)
+    let mut uncached = Engine::open_with_cache(generation.clone(), CachePolicy::of_bytes(0))
         .await
         .expect("engine");
-    floored.set_floor_from_rows(0);
+    uncached.set_floor_from_rows(0);
+    let narrow = CachePolicy {
+        bytes: 64 << 20,
+        whole_read_rows: 0,
+    };
+    let mut narrowly_cached = Engine::open_with_cache(generation, narrow)
+        .await
+        .expect("engine");
+    narrowly_cached.set_floor_from_rows(0);
     let select: Vec<_> = [
         "url_from",
         "url_to",
@@ -335,6 +344,14 @@ async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
     .map(|c| backlink_column(c).expect("column"))
     .collect();
     let dr = backlink_column("domain_rating_source").expect("dr");
+    let dofollow = anchorage_query::Filter::Cond {
+        column: backlink_column("is_dofollow").expect("column").into(),
+        modifier: None,
+        condition: anchorage_query::Condition::Cmp(
+            anchorage_query::filter::CmpOp::Eq,
+            anchorage_query::Value::Bool(true),
+        ),
+    };
     let mut compared = 0;
     for site in web.sites_by_popularity().iter().take(4) {
         for (target, mode) in [
@@ -347,15 +364,17 @@ async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
                 Aggregation::OnePerDomain,
             ] {
                 for history in [History::AllTime, History::Live] {
-                    for (offset, limit, order_by) in
-                        [(0, 10, vec![]), (7, 5, vec![OrderBy::column(dr, true)])]
-                    {
+                    for (offset, limit, order_by, filter) in [
+                        (0, 10, vec![], None),
+                        (7, 5, vec![OrderBy::column(dr, true)], None),
+                        (3, 10, vec![], Some(dofollow.clone())),
+                    ] {
                         let query = BacklinksQuery {
                             report: BacklinkReport::AllBacklinks,
                             target: Target::parse(target, mode).expect("target"),
                             protocol: Protocol::Both,
                             select: select.clone(),
-                            filter: None,
+                            filter,
                             order_by,
                             limit,
                             offset,
@@ -365,21 +384,23 @@ async fn reads_past_a_source_dr_floor_answer_as_whole_reads() {
                             after: None,
                             with_sort_keys: false,
                         };
-                        let expected = whole.backlinks(&query).await.expect("whole");
-                        let got = floored.backlinks(&query).await.expect("floored");
                         let rows = |b: &[arrow::record_batch::RecordBatch]| {
                             arrow::compute::concat_batches(&b[0].schema(), b).expect("concat")
                         };
-                        let (expected, got) = (rows(&expected), rows(&got));
-                        assert_eq!(
-                            got, expected,
-                            "{target} {aggregation:?} {history:?} {offset}"
-                        );
-                        compared += usize::from(got.num_rows() > 0);
+                        let expected = rows(&whole.backlinks(&query).await.expect("whole"));
+                        for floored in [&uncached, &narrowly_cached] {
+                            let got = rows(&floored.backlinks(&query).await.expect("floored"));
+                            assert_eq!(
+                                got, expected,
+                                "{target} {aggregation:?} {history:?} {offset} {:?}",
+                                query.filter
+                            );
+                        }
+                        compared += usize::from(expected.num_rows() > 0);
                     }
                 }
             }
         }
     }
-    assert!(compared > 30, "answers with rows: {compared}");
+    assert!(compared > 45, "answers with rows: {compared}");
 }

@@ -14,7 +14,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::count::count_udaf;
-use datafusion::functions_aggregate::expr_fn::{count, min};
+use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::functions_window::expr_fn::row_number;
 use datafusion::logical_expr::expr::WindowFunction;
 use datafusion::logical_expr::{
@@ -125,9 +125,6 @@ pub enum SortDerivation {
 
 /// The column source quality is ordered by first.
 pub const SOURCE_DR: &str = "domain_rating_source";
-/// The columns of [`BacklinksQuery::floor_plan`].
-pub const FLOOR: &str = "floor";
-pub const FLOOR_ROWS: &str = "rows";
 
 /// The name the group size is returned under.
 pub const LINK_GROUP_COUNT: &str = "link_group_count";
@@ -403,21 +400,14 @@ impl BacklinksQuery {
         (row_local && dr_first).then_some(self.offset + self.limit)
     }
 
-    /// The lowest source DR among the query's best `rows` links (column [`FLOOR`]), and how
-    /// many links there are up to `rows` ([`FLOOR_ROWS`]).
+    /// The source DR of the query's best `rows` links (fewer when it has fewer), best first:
+    /// the last is the floor past which the rest need not be read.
     pub fn floor_plan(&self, table: DataFrame, rows: usize) -> Result<DataFrame, QueryError> {
         let df = self.resume(self.grouped(self.scope(table)?)?)?;
         Ok(df
             .select(vec![col(SOURCE_DR)])?
             .sort(vec![col(SOURCE_DR).sort(false, false)])?
-            .limit(0, Some(rows))?
-            .aggregate(
-                vec![],
-                vec![
-                    min(col(SOURCE_DR)).alias(FLOOR),
-                    count(lit(1)).alias(FLOOR_ROWS),
-                ],
-            )?)
+            .limit(0, Some(rows))?)
     }
 
     /// The plan counting every row the query would return without paging.

@@ -15,10 +15,10 @@
 
 use crate::QueryError;
 use anchorage_core::target::KeyRange;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, new_null_array};
 use datafusion::arrow::compute::kernels::cmp::gt_eq;
 use datafusion::arrow::datatypes::Float64Type;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::logical_expr::LogicalPlan;
@@ -38,10 +38,29 @@ use std::sync::Arc;
 /// Rows per batch of a direct read.
 const BATCH_ROWS: usize = 8192;
 
-/// Reads of at most this many rows go through the [`ChunkCache`]; larger ones (a few huge
-/// targets) decode their pages each time, past a source-DR floor where they can, rather than
-/// fill the cache with rows one query reads once.
-const CACHED_READ_ROWS: usize = 64 * 1024;
+/// Narrow columns (fixed-width values) of reads of at most this many rows go through the
+/// [`ChunkCache`] whatever the read's size: a few megabytes for the largest targets.
+const NARROW_CACHED_ROWS: usize = 4 << 20;
+
+/// How much a [`ChunkCache`] holds and which reads it keeps whole.
+#[derive(Debug, Clone, Copy)]
+pub struct CachePolicy {
+    /// Bytes of decoded columns (0: no cache).
+    pub bytes: usize,
+    /// Reads of at most this many rows keep all their columns; larger ones (a few huge
+    /// targets) only their narrow ones, and decode the rest each time, past a source-DR
+    /// floor where they can, rather than fill the cache with rows one query reads once.
+    pub whole_read_rows: usize,
+}
+
+impl CachePolicy {
+    pub fn of_bytes(bytes: usize) -> Self {
+        CachePolicy {
+            bytes,
+            whole_read_rows: 64 * 1024,
+        }
+    }
+}
 
 /// The rows of one page of the key column: what the cache keeps decoded, column by column.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +104,14 @@ impl KeyPages {
         KeyPages { pages, runs }
     }
 
-    /// The pages that may hold a key of one of `ranges`, in file order, each once.
+    /// The rows of the pages that may hold a key of one of `ranges`.
     fn meeting(&self, ranges: &[KeyRange]) -> Vec<&Chunk> {
+        let pages = self.meeting_pages(ranges).into_iter();
+        pages.map(|p| &p.chunk).collect()
+    }
+
+    /// The pages that may hold a key of one of `ranges`, in file order, each once.
+    fn meeting_pages(&self, ranges: &[KeyRange]) -> Vec<&KeyPage> {
         let mut wanted = vec![false; self.pages.len()];
         for run in &self.runs {
             let pages = &self.pages[run.clone()];
@@ -108,7 +133,7 @@ impl KeyPages {
         }
         (self.pages.iter().zip(wanted))
             .filter(|(_, w)| *w)
-            .map(|(p, _)| &p.chunk)
+            .map(|(p, _)| p)
             .collect()
     }
 }
@@ -125,10 +150,11 @@ fn bounds(page: &KeyPage) -> (&[u8], &[u8]) {
 /// bytes (scan-resistant eviction: S3-FIFO).
 pub struct ChunkCache {
     columns: quick_cache::sync::Cache<ChunkKey, ArrayRef, ArrayBytes>,
+    whole_read_rows: usize,
 }
 
-/// (file, row group, first row of the page, column).
-type ChunkKey = (u16, u32, u32, u16);
+/// (file, row group, first and end row of the chunk, column).
+type ChunkKey = (u16, u32, u32, u32, u16);
 
 #[derive(Clone)]
 struct ArrayBytes;
@@ -140,8 +166,9 @@ impl quick_cache::Weighter<ChunkKey, ArrayRef> for ArrayBytes {
 }
 
 impl ChunkCache {
-    /// A cache holding at most `bytes` of decoded columns; `None` for 0 (no cache).
-    pub fn with_capacity(bytes: usize) -> Option<Arc<ChunkCache>> {
+    /// A cache as `policy` says; `None` for 0 bytes (no cache).
+    pub fn new(policy: CachePolicy) -> Option<Arc<ChunkCache>> {
+        let bytes = policy.bytes;
         if bytes == 0 {
             return None;
         }
@@ -161,7 +188,10 @@ impl ChunkCache {
             Default::default(),
             Default::default(),
         );
-        Some(Arc::new(ChunkCache { columns }))
+        Some(Arc::new(ChunkCache {
+            columns,
+            whole_read_rows: policy.whole_read_rows,
+        }))
     }
 
     /// Bytes held.
@@ -174,6 +204,7 @@ impl ChunkCache {
 pub struct LinkFile {
     path: PathBuf,
     metadata: ArrowReaderMetadata,
+    key_column: String,
     key_pages: KeyPages,
     cache: Option<(Arc<ChunkCache>, u16)>,
 }
@@ -195,6 +226,7 @@ impl LinkFile {
         Ok(key_pages(&metadata, key_leaf).map(|key_pages| LinkFile {
             path: path.to_path_buf(),
             metadata,
+            key_column: key_column.to_string(),
             key_pages,
             cache: None,
         }))
@@ -213,7 +245,7 @@ impl LinkFile {
 
     /// Whether [`Self::read`] of `ranges` goes through the cache.
     pub fn caches(&self, ranges: &[KeyRange]) -> bool {
-        self.cache.is_some() && self.rows_in(ranges) <= CACHED_READ_ROWS
+        (self.cache.as_ref()).is_some_and(|(c, _)| self.rows_in(ranges) <= c.whole_read_rows)
     }
 
     /// How many rows [`Self::read`] of `ranges` reads (from the page index alone).
@@ -248,11 +280,139 @@ impl LinkFile {
         }
         if let Some((cache, file)) = &self.cache
             && floor.is_none()
-            && rows_of(&chunks) <= CACHED_READ_ROWS
+            && rows_of(&chunks) <= cache.whole_read_rows
         {
             return self.read_cached(cache, *file, &chunks, &roots);
         }
         self.decode(&chunks, &roots, floor)
+    }
+
+    /// [`Self::read_at_least`] of exactly the rows whose key lies in `range`, with the key
+    /// column left null (not decoded): for a plan that no longer tests the key
+    /// ([`crate::scope::without_key_range`]). Pages wholly inside the range are taken whole;
+    /// the keys of the pages at its ends say which of their rows are in.
+    pub fn read_exact(
+        &self,
+        range: &KeyRange,
+        names: &HashSet<String>,
+        floor: Option<(&str, f64)>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let key_root = self.schema().index_of(&self.key_column)?;
+        let roots = mask_roots(self.schema(), names);
+        let mut exact = Vec::new();
+        for page in self.key_pages.meeting_pages(std::slice::from_ref(range)) {
+            match &page.bounds {
+                Some((min, max))
+                    if min.as_slice() >= range.start.as_bytes()
+                        && max.as_slice() < range.end.as_bytes() =>
+                {
+                    exact.push(page.chunk.clone());
+                }
+                _ => exact.extend(self.rows_of_page_in(&page.chunk, key_root, range)?),
+            }
+        }
+        let projected = self.schema().project(&roots)?;
+        let nullable_key = projected
+            .fields()
+            .iter()
+            .map(|f| match f.name() == &self.key_column {
+                true => Arc::new(f.as_ref().clone().with_nullable(true)),
+                false => f.clone(),
+            });
+        let schema = Arc::new(Schema::new(nullable_key.collect::<Vec<_>>()));
+        let decoded: Vec<usize> = roots.iter().copied().filter(|r| *r != key_root).collect();
+        let batches = if exact.is_empty() {
+            vec![RecordBatch::new_empty(Arc::new(
+                self.schema().project(&decoded)?,
+            ))]
+        } else {
+            self.decode_exact(&exact, &decoded, floor)?
+        };
+        batches
+            .into_iter()
+            .map(|batch| {
+                let mut decoded = batch.columns().iter();
+                let columns: Vec<ArrayRef> = (roots.iter().zip(schema.fields()))
+                    .map(|(root, field)| {
+                        let column = (*root != key_root).then(|| decoded.next()).flatten();
+                        let null = || new_null_array(field.data_type(), batch.num_rows());
+                        column.cloned().unwrap_or_else(null)
+                    })
+                    .collect();
+                Ok(RecordBatch::try_new(schema.clone(), columns)?)
+            })
+            .collect()
+    }
+
+    /// The columns `roots` of the `exact` rows (of those at least `floor`, if given). The
+    /// narrow columns of large reads — flags, numbers and dates, a few bytes a row — go
+    /// through the cache: that is all a source-DR floor's own plan reads, and it is the
+    /// floor column that then picks the rows whose every column is decoded.
+    fn decode_exact(
+        &self,
+        exact: &[Chunk],
+        roots: &[usize],
+        floor: Option<(&str, f64)>,
+    ) -> Result<Vec<RecordBatch>, QueryError> {
+        let chunks: Vec<&Chunk> = exact.iter().collect();
+        let Some((cache, file)) = self
+            .cache
+            .as_ref()
+            .filter(|_| rows_of(&chunks) <= NARROW_CACHED_ROWS)
+        else {
+            return self.decode(&chunks, roots, floor);
+        };
+        match floor {
+            None if roots.iter().all(|r| self.is_narrow(*r)) => {
+                self.read_cached(cache, *file, &chunks, roots)
+            }
+            Some((column, min)) if self.is_narrow(self.schema().index_of(column)?) => {
+                let root = self.schema().index_of(column)?;
+                let values = self.read_cached(cache, *file, &chunks, &[root])?;
+                let above = runs_at_least(&chunks, &values, min)?;
+                if above.is_empty() {
+                    let schema = Arc::new(self.schema().project(roots)?);
+                    return Ok(vec![RecordBatch::new_empty(schema)]);
+                }
+                self.decode(&above.iter().collect::<Vec<_>>(), roots, None)
+            }
+            _ => self.decode(&chunks, roots, floor),
+        }
+    }
+
+    /// Whether column `root` holds fixed-width values (flags, numbers, dates).
+    fn is_narrow(&self, root: usize) -> bool {
+        let ty = self.schema().field(root).data_type();
+        ty.is_primitive() || ty == &datafusion::arrow::datatypes::DataType::Boolean
+    }
+
+    /// The runs of a page's rows whose key lies in `range`.
+    fn rows_of_page_in(
+        &self,
+        page: &Chunk,
+        key_root: usize,
+        range: &KeyRange,
+    ) -> Result<Vec<Chunk>, QueryError> {
+        let mut runs: Vec<Chunk> = Vec::new();
+        let mut at = page.rows.start;
+        for batch in self.decode(&[page], &[key_root], None)? {
+            let keys = batch.column(0).as_string::<i32>();
+            for (i, key) in keys.iter().enumerate() {
+                let row = at + i;
+                if !key.is_some_and(|k| range.contains(k)) {
+                    continue;
+                }
+                match runs.last_mut() {
+                    Some(run) if run.rows.end == row => run.rows.end = row + 1,
+                    _ => runs.push(Chunk {
+                        group: page.group,
+                        rows: row..row + 1,
+                    }),
+                }
+            }
+            at += batch.num_rows();
+        }
+        Ok(runs)
     }
 
     /// Decodes the columns `roots` of `chunks`' rows (of those at least `floor`, if given).
@@ -290,12 +450,8 @@ impl LinkFile {
         roots: &[usize],
     ) -> Result<Vec<RecordBatch>, QueryError> {
         let key = |chunk: &Chunk, root: usize| {
-            (
-                file,
-                chunk.group as u32,
-                chunk.rows.start as u32,
-                root as u16,
-            )
+            let (start, end) = (chunk.rows.start as u32, chunk.rows.end as u32);
+            (file, chunk.group as u32, start, end, root as u16)
         };
         let schema = Arc::new(self.schema().project(roots)?);
         let mut batches = Vec::with_capacity(chunks.len());
@@ -366,6 +522,39 @@ impl LinkFile {
         });
         Ok(RowFilter::new(vec![Box::new(predicate)]))
     }
+}
+
+/// The runs of `chunks`' rows whose value in `values` (a float column, one batch per chunk or
+/// more, in order) is at least `min`.
+fn runs_at_least(
+    chunks: &[&Chunk],
+    values: &[RecordBatch],
+    min: f64,
+) -> Result<Vec<Chunk>, QueryError> {
+    let mut flat = Vec::with_capacity(values.len());
+    for batch in values {
+        flat.push(batch.column(0).as_primitive::<Float64Type>().clone());
+    }
+    let mut values = flat.iter().flat_map(|a| a.iter());
+    let mut runs: Vec<Chunk> = Vec::new();
+    for chunk in chunks {
+        for row in chunk.rows.clone() {
+            let value = values.next().ok_or_else(|| {
+                QueryError::Invalid("a cached column is shorter than its rows".into())
+            })?;
+            if !value.is_some_and(|v| v >= min) {
+                continue;
+            }
+            match runs.last_mut() {
+                Some(run) if run.group == chunk.group && run.rows.end == row => run.rows.end += 1,
+                _ => runs.push(Chunk {
+                    group: chunk.group,
+                    rows: row..row + 1,
+                }),
+            }
+        }
+    }
+    Ok(runs)
 }
 
 fn rows_of(chunks: &[&Chunk]) -> usize {
@@ -508,7 +697,7 @@ mod tests {
         let cached = LinkFile::open(&path, "key")
             .unwrap()
             .unwrap()
-            .with_cache(ChunkCache::with_capacity(64 << 20), 1);
+            .with_cache(ChunkCache::new(CachePolicy::of_bytes(64 << 20)), 1);
         let names: HashSet<String> = ["key", "n"].map(String::from).into();
         let half = rows / 2;
         let want = |ranges: &[KeyRange]| -> Vec<u32> {
@@ -554,7 +743,7 @@ mod tests {
         let tiny = LinkFile::open(&path, "key")
             .unwrap()
             .unwrap()
-            .with_cache(ChunkCache::with_capacity(1024), 1);
+            .with_cache(ChunkCache::new(CachePolicy::of_bytes(1024)), 1);
         let names: HashSet<String> = ["key", "n"].map(String::from).into();
         let ranges = [KeyRange::prefix("k0")];
         let batches = tiny.read(&ranges, &names).unwrap();

@@ -83,11 +83,23 @@ fn execute(
             )?]
         }
         LogicalPlan::Limit(limit) => {
-            let rows = one_batch(&limit.input, below(&limit.input)?)?;
             let (SkipType::Literal(skip), FetchType::Literal(fetch)) =
                 (limit.get_skip_type()?, limit.get_fetch_type()?)
             else {
                 return Err(QueryError::Invalid("a limit must be a number".into()));
+            };
+            // A sort below a limit only needs to order the rows the limit keeps.
+            let rows = match limit.input.as_ref() {
+                LogicalPlan::Sort(sort) => {
+                    let rows = one_batch(&sort.input, below(&sort.input)?)?;
+                    let kept = fetch.map(|f| f.saturating_add(skip));
+                    let fetch = match (sort.fetch, kept) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    sorted(state, &rows, &sort.expr, sort.input.schema(), fetch)?
+                }
+                input => one_batch(input, below(input)?)?,
             };
             let start = skip.min(rows.num_rows());
             let len = fetch.unwrap_or(usize::MAX).min(rows.num_rows() - start);
@@ -197,7 +209,10 @@ fn sorted(
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
     let mut rows = rows.clone();
-    if let Some(keep) = fetch.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
+    // One key: the sort below is already a top-k on it.
+    let narrowed = fetch.filter(|_| columns.len() > 1);
+    if let Some(keep) =
+        narrowed.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
     {
         let keep = keep?;
         rows = filter_record_batch(&rows, &keep)?;

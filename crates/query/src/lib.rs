@@ -32,12 +32,13 @@ use anchorage_index::snapshot::{
     BACKLINKS, DOMAINS, Generation, METRICS_HISTORY, OUTLINKS, PAGES, TARGETS,
 };
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, UInt32Type};
+use datafusion::arrow::datatypes::{DataType, Float64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::{col, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig};
+pub use direct::CachePolicy;
 use direct::LinkFile;
 use indirect::{IndirectHops, IndirectUrl};
 use preaggregate::SCOPE_KEY;
@@ -106,14 +107,13 @@ impl Engine {
 
     /// Opens `generation` with a [`direct::ChunkCache`] of [`DEFAULT_SCAN_CACHE_BYTES`].
     pub async fn open(generation: Generation) -> Result<Engine, QueryError> {
-        Engine::open_with_cache(generation, DEFAULT_SCAN_CACHE_BYTES).await
+        Engine::open_with_cache(generation, CachePolicy::of_bytes(DEFAULT_SCAN_CACHE_BYTES)).await
     }
 
-    /// Opens `generation`, keeping up to `scan_cache_bytes` of decoded link-table pages in
-    /// memory (0: none).
+    /// Opens `generation`, keeping decoded link-table pages in memory as `cache` says.
     pub async fn open_with_cache(
         generation: Generation,
-        scan_cache_bytes: usize,
+        cache: CachePolicy,
     ) -> Result<Engine, QueryError> {
         let mut config = session_config().with_batch_size(8192);
         let parquet = &mut config.options_mut().execution.parquet;
@@ -138,7 +138,7 @@ impl Engine {
                 .await?;
             }
         }
-        let cache = direct::ChunkCache::with_capacity(scan_cache_bytes);
+        let cache = direct::ChunkCache::new(cache);
         let mut files = 0u16;
         let mut link_file = |path: &std::path::Path, key: &str| {
             files += 1;
@@ -205,19 +205,41 @@ impl Engine {
         let Some(file) = file.clone() else {
             return Ok(plan(full)?.collect().await?);
         };
-        let columns = direct::referenced_columns(plan(full)?.logical_plan());
-        let mut ranges = vec![target.key_range()];
+        let full = plan(full)?;
+        let range = target.key_range();
+        let mut ranges = vec![range.clone()];
         if table == LinkTable::Backlinks {
             let indirect = target.indirect_urls.iter();
             ranges.extend(indirect.map(|url| KeyRange::single(&target_key(url))));
         }
+        // A large read of one key range takes exactly the range's rows, so that the plan
+        // need not test (nor the read decode) the key of every row.
+        let key = match table {
+            LinkTable::Backlinks => TARGET_KEY,
+            LinkTable::Outlinks => SOURCE_KEY,
+        };
+        let exact_read = ranges.len() == 1 && !file.caches(&ranges) && {
+            let stripped = scope::without_key_range(full.logical_plan(), key, &range);
+            !direct::referenced_columns(&stripped).contains(key)
+        };
+        let columns = direct::referenced_columns(full.logical_plan());
         let floor = floor.map(|f| (backlinks::SOURCE_DR, f));
-        let batches =
-            tokio::task::spawn_blocking(move || file.read_at_least(&ranges, &columns, floor))
-                .await
-                .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
-        let rows = self.scoped_ctx.read_batches(batches.clone())?;
-        collect_rows(plan(rows)?, &batches).await
+        let read = move || match exact_read {
+            true => file.read_exact(&range, &columns, floor),
+            false => file.read_at_least(&ranges, &columns, floor),
+        };
+        let batches = tokio::task::spawn_blocking(read)
+            .await
+            .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
+        let mut rows = plan(self.scoped_ctx.read_batches(batches.clone())?)?;
+        if exact_read {
+            let (state, whole) = rows.into_parts();
+            rows = DataFrame::new(
+                state,
+                scope::without_key_range(&whole, key, &target.key_range()),
+            );
+        }
+        collect_rows(rows, &batches).await
     }
 
     /// Runs `plan` over the rows of scope `key` of a pre-aggregated report `file`.
@@ -337,20 +359,14 @@ impl Engine {
                 query.floor_plan(t, rows)
             })
             .await?;
-        let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
-            return Ok(None);
-        };
-        let found = batch
-            .column_by_name(backlinks::FLOOR_ROWS)
-            .and_then(|c| c.as_primitive_opt::<Int64Type>())
-            .map_or(0, |c| c.value(0));
-        let floor = batch
-            .column_by_name(backlinks::FLOOR)
-            .and_then(|c| c.as_primitive_opt::<Float64Type>())
-            .filter(|c| c.is_valid(0))
-            .map(|c| c.value(0));
+        let best: Vec<Option<f64>> = batches
+            .iter()
+            .filter_map(|b| b.column(0).as_primitive_opt::<Float64Type>())
+            .flat_map(|c| c.iter())
+            .collect();
         // Fewer links than asked for: every one of them is a row.
-        Ok(floor.filter(|_| found as usize >= rows))
+        let last = best.get(rows.saturating_sub(1)).copied().flatten();
+        Ok(last.filter(|_| rows > 0 && best.len() >= rows))
     }
 
     /// How many rows the backlink query returns without paging.

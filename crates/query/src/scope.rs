@@ -2,12 +2,13 @@
 //! internal or external links, and the history window. Shared by every query kind.
 
 use anchorage_core::reports::LinkTable;
-use anchorage_core::target::{Protocol, Target};
+use anchorage_core::target::{KeyRange, Protocol, Target};
 use anchorage_core::time::Micros;
 use anchorage_index::build::table::{SOURCE_KEY, TARGET_HTTPS, TARGET_KEY};
 use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::functions::expr_fn::starts_with;
-use datafusion::logical_expr::{Expr, col, lit};
+use datafusion::logical_expr::{BinaryExpr, Expr, LogicalPlan, Operator, col, lit};
 
 /// Which links count: live only, live plus those lost since a date, lost only, or every link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -108,4 +109,38 @@ pub fn rows_predicate(
         History::Lost => p.and(col("is_lost").eq(lit(true))),
         History::AllTime => p,
     }
+}
+
+/// `plan` with the conditions [`predicate_with`] puts on `key` for `range` replaced by `true`:
+/// the plan to run over rows already known to lie in the range (so the key column need not
+/// be read).
+pub fn without_key_range(plan: &LogicalPlan, key: &str, range: &KeyRange) -> LogicalPlan {
+    let is_bound = |e: &Expr| match e {
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let on_key = matches!(left.as_ref(), Expr::Column(c) if c.name == key);
+            let bound = match op {
+                Operator::GtEq => &range.start,
+                Operator::Lt => &range.end,
+                _ => return false,
+            };
+            let is_bound_value = matches!(
+                right.as_ref(),
+                Expr::Literal(ScalarValue::Utf8(Some(v)), _) if v == bound
+            );
+            on_key && is_bound_value
+        }
+        _ => false,
+    };
+    let rewritten = plan.clone().transform_up(|node| {
+        node.map_expressions(|expr| {
+            expr.transform_up(|e| {
+                Ok(if is_bound(&e) {
+                    Transformed::yes(lit(true))
+                } else {
+                    Transformed::no(e)
+                })
+            })
+        })
+    });
+    rewritten.map_or_else(|_| plan.clone(), |t| t.data)
 }
