@@ -25,6 +25,7 @@ use keys::KeyStore;
 use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 /// The whole HTTP application, without keys (a local, loopback-only server).
@@ -62,7 +63,22 @@ pub fn app_with_state(state: AppState, access: Arc<Access>) -> Router {
         .merge(ahrefs_v2)
         .merge(dataforseo)
         .fallback(not_found)
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(TraceLayer::new_for_http())
+}
+
+/// A request whose handling panicked (a bug) gets a 500 in Ahrefs' error shape, and the
+/// server goes on serving.
+fn panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let what = (payload.downcast_ref::<String>().map(String::as_str))
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown cause");
+    tracing::error!(panic = what, "request handler panicked");
+    ApiError::internal(format!(
+        "internal error while answering this request: {what}"
+    ))
+    .into_response()
 }
 
 /// Unknown paths: in DataForSEO's envelope under `/v3/backlinks`, Ahrefs' error elsewhere.

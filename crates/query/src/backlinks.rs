@@ -125,6 +125,8 @@ pub enum SortDerivation {
 
 /// The column source quality is ordered by first.
 pub const SOURCE_DR: &str = "domain_rating_source";
+/// The group of a link in [`BacklinksQuery::group_floor_plan`].
+pub const GROUP_KEY: &str = "_group";
 
 /// The name the group size is returned under.
 pub const LINK_GROUP_COUNT: &str = "link_group_count";
@@ -398,6 +400,37 @@ impl BacklinksQuery {
             .first()
             .is_none_or(|o| o.column.name == SOURCE_DR && o.descending && o.derived.is_none());
         (row_local && dr_first).then_some(self.offset + self.limit)
+    }
+
+    /// How many of the best groups by source DR this query returns (`offset + limit`), when
+    /// it ranks links in a window whose groups share their source DR (similar links and one
+    /// per domain: a group's links come from one referring domain) and orders by source DR
+    /// first, with nothing tested on the groups nor resumed after: its rows then all have at
+    /// least the DR of that many groups' worst, and so do all the links of their groups.
+    pub fn groups_by_source_dr(&self, table: &DataFrame) -> Option<usize> {
+        let one_domain_groups = matches!(
+            self.aggregation,
+            Aggregation::SimilarLinks | Aggregation::OnePerDomain
+        );
+        let windowed = one_domain_groups && self.stored_groups(table).is_none();
+        let untested = matches!(self.split_filter(), Ok((_, None))) && self.after.is_none();
+        let dr_first = self
+            .order_by
+            .first()
+            .is_none_or(|o| o.column.name == SOURCE_DR && o.descending && o.derived.is_none());
+        (windowed && untested && dr_first).then_some(self.offset + self.limit)
+    }
+
+    /// Each link's group (column [`GROUP_KEY`]) and source DR, for
+    /// [`Self::groups_by_source_dr`].
+    pub fn group_floor_plan(&self, table: DataFrame) -> Result<DataFrame, QueryError> {
+        let key = match self.aggregation {
+            Aggregation::OnePerDomain => col("root_name_source"),
+            _ => col(SIMILAR_GROUP),
+        };
+        Ok(self
+            .scope(table)?
+            .select(vec![key.alias(GROUP_KEY), col(SOURCE_DR)])?)
     }
 
     /// The source DR of the query's best `rows` links (fewer when it has fewer), best first:

@@ -110,11 +110,30 @@ fn execute(
             let exprs = (projection.expr.iter())
                 .map(|e| compile(state, e, schema))
                 .collect::<Result<Vec<_>, QueryError>>()?;
+            // Picking columns of filtered rows: filter only the columns picked.
+            let picked_filter = match projection.input.as_ref() {
+                LogicalPlan::Filter(filter) if projection.expr.iter().all(is_plain) => Some(filter),
+                _ => None,
+            };
+            let (batches, predicate) = match picked_filter {
+                Some(filter) => (
+                    below(&filter.input)?,
+                    Some(compile(state, &filter.predicate, filter.input.schema())?),
+                ),
+                None => (below(&projection.input)?, None),
+            };
             let mut projected = Vec::new();
-            for rows in below(&projection.input)? {
-                let columns = (exprs.iter())
+            for rows in batches {
+                let mut columns = (exprs.iter())
                     .map(|e| Ok(e.evaluate(&rows)?.into_array(rows.num_rows())?))
                     .collect::<Result<Vec<ArrayRef>, QueryError>>()?;
+                if let Some(predicate) = &predicate {
+                    // `filter` drops the rows whose predicate is null, as a filter node does.
+                    let keep = predicate.evaluate(&rows)?.into_array(rows.num_rows())?;
+                    for column in &mut columns {
+                        *column = filter(column, keep.as_boolean())?;
+                    }
+                }
                 // Named as the plan names them, typed as evaluated.
                 let fields: Vec<Field> = (projection.schema.fields().iter())
                     .zip(&columns)
@@ -152,6 +171,15 @@ fn execute(
             )));
         }
     })
+}
+
+/// A column, possibly renamed, or a constant: evaluated on rows a filter drops, it cannot fail.
+fn is_plain(expr: &Expr) -> bool {
+    match expr {
+        Expr::Alias(alias) => is_plain(&alias.expr),
+        Expr::Column(_) | Expr::Literal(..) => true,
+        _ => false,
+    }
 }
 
 /// `batches`, the rows of `node`, as one batch.

@@ -351,6 +351,14 @@ impl Engine {
             return Ok(None);
         }
         let table = self.ctx.table(table_name(LinkTable::Backlinks)).await?;
+        if let Some(groups) = query.groups_by_source_dr(&table) {
+            let links = self
+                .scoped(LinkTable::Backlinks, &query.target, |t| {
+                    query.group_floor_plan(t)
+                })
+                .await?;
+            return nth_best_group_dr(&links, groups);
+        }
         let Some(rows) = query.rows_by_source_dr(&table) else {
             return Ok(None);
         };
@@ -580,6 +588,34 @@ fn scoped_context() -> SessionContext {
         .with_physical_optimizer_rules(rules)
         .build();
     SessionContext::new_with_state(state)
+}
+
+/// The source DR of the `n`-th best group of `links` (rows of a group key and the DR every
+/// link of the group shares); `None` when there are fewer groups.
+fn nth_best_group_dr(links: &[RecordBatch], n: usize) -> Result<Option<f64>, QueryError> {
+    use datafusion::arrow::row::{RowConverter, SortField};
+    let mut best_of_group: HashMap<Vec<u8>, f64> = HashMap::new();
+    for batch in links {
+        let (key, dr) = (batch.column(0), batch.column(1));
+        let converter = RowConverter::new(vec![SortField::new(key.data_type().clone())])?;
+        let keys = converter.convert_columns(std::slice::from_ref(key))?;
+        let dr = dr.as_primitive_opt::<Float64Type>().ok_or_else(|| {
+            QueryError::Invalid("a group floor needs the source DR as a float".into())
+        })?;
+        for (row, key) in keys.iter().enumerate() {
+            let value = dr.is_valid(row).then(|| dr.value(row));
+            // A group without a DR sorts last: no floor can be drawn above it.
+            let Some(value) = value else { return Ok(None) };
+            let best = best_of_group.entry(key.data().to_vec()).or_insert(value);
+            *best = best.max(value);
+        }
+    }
+    if n == 0 || best_of_group.len() < n {
+        return Ok(None);
+    }
+    let mut values: Vec<f64> = best_of_group.into_values().collect();
+    let (_, nth, _) = values.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+    Ok(Some(*nth))
 }
 
 /// The rows of `df`, a plan over the in-memory `input`: run eagerly when it is only filters,
