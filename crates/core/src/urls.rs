@@ -146,7 +146,7 @@ impl fmt::Debug for NormalizedUrl {
 
 /// The host of an already normalised URL string, without parsing it again.
 pub fn host_of(normalized: &str) -> &str {
-    let rest = normalized.split_once("://").map_or(normalized, |(_, r)| r);
+    let rest = plain_of(normalized);
     let end = if rest.starts_with('[') {
         rest.find(']').map_or(rest.len(), |i| i + 1)
     } else {
@@ -157,7 +157,12 @@ pub fn host_of(normalized: &str) -> &str {
 
 /// An already normalised URL without its scheme (see [`NormalizedUrl::plain`]).
 pub fn plain_of(normalized: &str) -> &str {
-    normalized.split_once("://").map_or(normalized, |(_, r)| r)
+    // The two schemes the index keeps first: a general substring search costs more than the
+    // rest of a host lookup.
+    normalized
+        .strip_prefix("https://")
+        .or_else(|| normalized.strip_prefix("http://"))
+        .unwrap_or_else(|| normalized.split_once("://").map_or(normalized, |(_, r)| r))
 }
 
 /// `www.example.com` → `com.example.www`; IP addresses and bracketed IPv6 stay as written,

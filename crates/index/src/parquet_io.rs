@@ -68,18 +68,30 @@ pub fn write(
 }
 
 /// Writes batches as they are produced, so a table far larger than memory can be written:
-/// only the row group being encoded is held.
+/// only a few batches and the row group being encoded are held. The batches are produced on
+/// a thread of their own while this one encodes, so making and encoding them overlap.
 pub fn write_stream(
     path: &Path,
     schema: SchemaRef,
-    batches: impl Iterator<Item = Result<RecordBatch>>,
+    batches: impl Iterator<Item = Result<RecordBatch>> + Send,
     props: WriterProperties,
 ) -> Result<()> {
     let file = File::create(path).at(path)?;
     let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(parquet_err(path))?;
-    for batch in batches {
-        writer.write(&batch?).map_err(parquet_err(path))?;
-    }
+    std::thread::scope(|scope| {
+        let (made, to_encode) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            for batch in batches {
+                // A send fails once the encoder stopped on an error: stop making batches.
+                if made.send(batch).is_err() {
+                    break;
+                }
+            }
+        });
+        to_encode
+            .into_iter()
+            .try_for_each(|batch| writer.write(&batch?).map_err(parquet_err(path)))
+    })?;
     writer.close().map_err(parquet_err(path))?;
     Ok(())
 }

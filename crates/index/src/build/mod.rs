@@ -272,8 +272,13 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
             })
             .collect()
     };
+    let started = Instant::now();
     table::sort_by_target(&mut rows);
     groups::mark(&mut rows);
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "links sorted by target and grouped"
+    );
     let by_target = sorting(&["is_internal", table::TARGET_KEY])?;
     parquet_io::write_stream(
         &dir.join(BACKLINKS),
@@ -281,6 +286,10 @@ fn write_link_tables(dir: &std::path::Path, mut rows: Vec<table::Row<'_>>) -> Re
         table::batch_stream(&rows, 64 * 1024).map(|b| b.map_err(Into::into)),
         link_table_properties(by_target),
     )?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "backlinks written"
+    );
     table::sort_by_source(&mut rows);
     let by_source = sorting(&[table::SOURCE_KEY])?;
     parquet_io::write_stream(

@@ -21,7 +21,9 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
+use std::cmp::{Ordering, Reverse};
 use std::sync::Arc;
 
 /// Columns the query layer needs besides the catalogue's; never served.
@@ -400,35 +402,111 @@ pub fn schema() -> SchemaRef {
 /// Sorts rows as `backlinks` is stored: backlinks before internal links, then target key,
 /// then source quality, so a target's top backlinks are a prefix read.
 pub fn sort_by_target(rows: &mut [Row<'_>]) {
-    rows.par_sort_by(|a, b| {
-        a.node
-            .external
-            .cmp(&b.node.external)
-            .reverse()
-            .then_with(|| a.key.cmp(&b.key))
-            .then_with(|| by_quality(a, b))
-    });
+    let keys = ranks(rows, |r| r.key.as_str());
+    sort_rows(
+        rows,
+        |i, r| {
+            (
+                !r.node.external,
+                keys[i],
+                Reverse(total_order(r.source_dr())),
+                Reverse(total_order(r.source_ur())),
+                r.node.history,
+            )
+        },
+        |a, b| {
+            a.hist
+                .link
+                .url_to
+                .cmp(&b.hist.link.url_to)
+                .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
+        },
+    );
 }
 
 /// Source quality, best first (DR, UR, source URL, target URL, ordinal): the query layer's
 /// order of a target's links, and the one a link group's representative is chosen by.
-pub(super) fn by_quality(a: &Row<'_>, b: &Row<'_>) -> std::cmp::Ordering {
+/// Pages are compared by their history's index: histories are sorted by URL.
+pub(super) fn by_quality(a: &Row<'_>, b: &Row<'_>) -> Ordering {
     b.source_dr()
         .total_cmp(&a.source_dr())
         .then(b.source_ur().total_cmp(&a.source_ur()))
-        .then(a.page.url.cmp(b.page.url))
-        .then(a.hist.link.url_to.cmp(&b.hist.link.url_to))
+        .then(a.node.history.cmp(&b.node.history))
+        .then_with(|| a.hist.link.url_to.cmp(&b.hist.link.url_to))
         .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
 }
 
-/// Sorts rows as `outlinks` is stored: source key, then position on the page.
+/// Sorts rows as `outlinks` is stored: source key, then source URL, then position on the page.
 pub fn sort_by_source(rows: &mut [Row<'_>]) {
-    rows.par_sort_by(|a, b| {
-        a.source_key
-            .cmp(&b.source_key)
-            .then(a.page.url.cmp(b.page.url))
-            .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
+    let keys = ranks(rows, |r| r.source_key.as_str());
+    sort_rows(
+        rows,
+        |i, r| (keys[i], r.node.history),
+        |a, b| a.hist.link.ordinal.cmp(&b.hist.link.ordinal),
+    );
+}
+
+/// A float as an integer of the same order ([`f64::total_cmp`]'s).
+fn total_order(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// The rank of each row's string `of` among the distinct ones in sort order: comparing ranks
+/// compares the strings without reading them again in every comparison of a sort.
+fn ranks<'r>(rows: &'r [Row<'_>], of: impl Fn(&'r Row<'_>) -> &'r str + Sync) -> Vec<u32> {
+    let mut distinct: Vec<&str> = rows
+        .iter()
+        .map(&of)
+        .collect::<FxHashSet<&str>>()
+        .into_iter()
+        .collect();
+    distinct.par_sort_unstable();
+    let rank: FxHashMap<&str, u32> = distinct
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (s, i as u32))
+        .collect();
+    rows.par_iter().map(|r| rank[of(r)]).collect()
+}
+
+/// Sorts rows by a compact `key` (of a row and its position), then by `tie`, then by their current position (so the
+/// order is the one a stable sort by key and tie gives), moving each row once.
+fn sort_rows<'r, K: Ord + Send>(
+    rows: &mut [Row<'r>],
+    key: impl Fn(usize, &Row<'r>) -> K + Sync,
+    tie: impl Fn(&Row<'r>, &Row<'r>) -> Ordering + Sync,
+) {
+    let mut order: Vec<(K, u32)> = rows
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (key(i, r), i as u32))
+        .collect();
+    order.par_sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
+            .then_with(|| tie(&rows[*a as usize], &rows[*b as usize]))
+            .then(a.cmp(b))
     });
+    let order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+    permute(rows, &order);
+}
+
+/// Rearranges `items` so that the new `items[j]` is the old `items[order[j]]`, following
+/// the permutation's cycles with swaps.
+fn permute<T>(items: &mut [T], order: &[u32]) {
+    let mut placed = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut j = start;
+        while !placed[j] {
+            placed[j] = true;
+            let from = order[j] as usize;
+            if from == start {
+                break;
+            }
+            items.swap(j, from);
+            j = from;
+        }
+    }
 }
 
 pub fn target_key(url: &str) -> String {
@@ -457,11 +535,7 @@ pub fn batch_stream<'r>(
         let built: Vec<_> = round
             .par_chunks(batch_rows)
             .map(|chunk| {
-                let mut arrays: Vec<ArrayRef> = BACKLINK_COLUMNS
-                    .iter()
-                    .zip(&fns)
-                    .map(|(col, f)| column_array(col.ty, chunk, *f))
-                    .collect();
+                let mut arrays = catalogue_arrays(chunk, &fns);
                 arrays.extend(internal_arrays(chunk));
                 RecordBatch::try_new(schema.clone(), arrays)
             })
@@ -502,64 +576,88 @@ fn internal_arrays(rows: &[Row<'_>]) -> Vec<ArrayRef> {
     arrays
 }
 
-fn column_array(ty: ColType, rows: &[Row<'_>], f: Option<CellFn>) -> ArrayRef {
-    let cells = rows.iter().map(|r| f.map_or(Cell::Null, |f| f(r)));
-    match ty {
-        ColType::Int => {
-            let mut b = Int64Builder::with_capacity(rows.len());
-            cells.for_each(|c| b.append_option(if let Cell::Int(v) = c { Some(v) } else { None }));
-            Arc::new(b.finish())
+/// The catalogue columns of `rows`, filled row by row: a row's cells read the same page,
+/// link and metrics, which stay in cache while all of them are made (rows in target order
+/// point all over memory).
+fn catalogue_arrays(rows: &[Row<'_>], fns: &[Option<CellFn>]) -> Vec<ArrayRef> {
+    let mut builders: Vec<ColumnBuilder> = BACKLINK_COLUMNS
+        .iter()
+        .map(|c| ColumnBuilder::new(c.ty, rows.len()))
+        .collect();
+    for r in rows {
+        for (builder, f) in builders.iter_mut().zip(fns) {
+            builder.append(f.map_or(Cell::Null, |f| f(r)));
         }
-        ColType::Float => {
-            let mut b = Float64Builder::with_capacity(rows.len());
-            cells.for_each(|c| {
-                b.append_option(if let Cell::Float(v) = c {
-                    Some(v)
-                } else {
-                    None
-                })
-            });
-            Arc::new(b.finish())
+    }
+    builders.iter_mut().map(ColumnBuilder::finish).collect()
+}
+
+/// An Arrow builder for a catalogue column's type, fed [`Cell`]s (other cells are nulls).
+enum ColumnBuilder {
+    Int(Int64Builder),
+    Float(Float64Builder),
+    Bool(BooleanBuilder),
+    Str(StringBuilder),
+    Time(TimestampMicrosecondBuilder),
+    Strs(ListBuilder<StringBuilder>),
+    Ints(ListBuilder<Int64Builder>),
+}
+
+impl ColumnBuilder {
+    fn new(ty: ColType, rows: usize) -> Self {
+        match ty {
+            ColType::Int => ColumnBuilder::Int(Int64Builder::with_capacity(rows)),
+            ColType::Float => ColumnBuilder::Float(Float64Builder::with_capacity(rows)),
+            ColType::Bool => ColumnBuilder::Bool(BooleanBuilder::with_capacity(rows)),
+            ColType::Str | ColType::Url | ColType::Date => {
+                ColumnBuilder::Str(StringBuilder::with_capacity(rows, rows * 16))
+            }
+            ColType::DateTime => ColumnBuilder::Time(
+                TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC"),
+            ),
+            ColType::StrList | ColType::UrlList => {
+                ColumnBuilder::Strs(ListBuilder::with_capacity(StringBuilder::new(), rows))
+            }
+            ColType::IntList => {
+                ColumnBuilder::Ints(ListBuilder::with_capacity(Int64Builder::new(), rows))
+            }
         }
-        ColType::Bool => {
-            let mut b = BooleanBuilder::with_capacity(rows.len());
-            cells.for_each(|c| b.append_option(if let Cell::Bool(v) = c { Some(v) } else { None }));
-            Arc::new(b.finish())
+    }
+
+    fn append(&mut self, cell: Cell<'_>) {
+        match (self, cell) {
+            (ColumnBuilder::Int(b), Cell::Int(v)) => b.append_value(v),
+            (ColumnBuilder::Int(b), _) => b.append_null(),
+            (ColumnBuilder::Float(b), Cell::Float(v)) => b.append_value(v),
+            (ColumnBuilder::Float(b), _) => b.append_null(),
+            (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(v),
+            (ColumnBuilder::Bool(b), _) => b.append_null(),
+            (ColumnBuilder::Str(b), Cell::Str(v)) => b.append_value(v),
+            (ColumnBuilder::Str(b), _) => b.append_null(),
+            (ColumnBuilder::Time(b), Cell::Time(v)) => b.append_value(v),
+            (ColumnBuilder::Time(b), _) => b.append_null(),
+            (ColumnBuilder::Strs(b), Cell::Strs(v)) => {
+                v.iter().for_each(|x| b.values().append_value(x));
+                b.append(true);
+            }
+            (ColumnBuilder::Strs(b), _) => b.append(false),
+            (ColumnBuilder::Ints(b), Cell::Ints(v)) => {
+                b.values().append_slice(&v);
+                b.append(true);
+            }
+            (ColumnBuilder::Ints(b), _) => b.append(false),
         }
-        ColType::Str | ColType::Url | ColType::Date => {
-            let mut b = StringBuilder::new();
-            cells.for_each(|c| match c {
-                Cell::Str(v) => b.append_value(v),
-                _ => b.append_null(),
-            });
-            Arc::new(b.finish())
-        }
-        ColType::DateTime => {
-            let mut b = TimestampMicrosecondBuilder::with_capacity(rows.len()).with_timezone("UTC");
-            cells.for_each(|c| b.append_option(if let Cell::Time(v) = c { Some(v) } else { None }));
-            Arc::new(b.finish())
-        }
-        ColType::StrList | ColType::UrlList => {
-            let mut b = ListBuilder::new(StringBuilder::new());
-            cells.for_each(|c| match c {
-                Cell::Strs(v) => {
-                    v.iter().for_each(|x| b.values().append_value(x));
-                    b.append(true);
-                }
-                _ => b.append(false),
-            });
-            Arc::new(b.finish())
-        }
-        ColType::IntList => {
-            let mut b = ListBuilder::new(Int64Builder::new());
-            cells.for_each(|c| match c {
-                Cell::Ints(v) => {
-                    v.iter().for_each(|x| b.values().append_value(*x));
-                    b.append(true);
-                }
-                _ => b.append(false),
-            });
-            Arc::new(b.finish())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Int(b) => Arc::new(b.finish()),
+            ColumnBuilder::Float(b) => Arc::new(b.finish()),
+            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
+            ColumnBuilder::Str(b) => Arc::new(b.finish()),
+            ColumnBuilder::Time(b) => Arc::new(b.finish()),
+            ColumnBuilder::Strs(b) => Arc::new(b.finish()),
+            ColumnBuilder::Ints(b) => Arc::new(b.finish()),
         }
     }
 }
