@@ -27,6 +27,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions::expr_fn::split_part;
 use datafusion::logical_expr::{ColumnarValue, Expr, ScalarUDF, Volatility, col, create_udf, lit};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use futures::{StreamExt, TryStreamExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -192,26 +193,36 @@ async fn write_reports(dir: &Path) -> Result<Vec<(String, u64)>, QueryError> {
         ParquetReadOptions::default(),
     )
     .await?;
-    let mut written = Vec::new();
+    let mut jobs = Vec::new();
     for &(endpoint, history, scopes) in PREAGGREGATED {
         let report = report(endpoint)
             .ok_or_else(|| QueryError::Invalid(format!("no report {endpoint} to pre-aggregate")))?;
         for &scope in scopes {
-            let Some(name) = file_name(report, history, scope) else {
-                continue;
-            };
-            let started = std::time::Instant::now();
-            let rows = write_report(&ctx, report, history, scope, &dir.join(&name)).await?;
-            tracing::info!(
-                table = name,
-                rows,
-                seconds = started.elapsed().as_secs_f64(),
-                "pre-aggregated"
-            );
-            written.push((name, rows));
+            if let Some(name) = file_name(report, history, scope) {
+                jobs.push((report, history, scope, name));
+            }
         }
     }
-    Ok(written)
+    // A report's plan keeps about one core busy (its final sort and the file's encoding
+    // are single streams): two at a time keep both busy.
+    futures::stream::iter(jobs)
+        .map(|(report, history, scope, name)| {
+            let ctx = &ctx;
+            async move {
+                let started = std::time::Instant::now();
+                let rows = write_report(ctx, report, history, scope, &dir.join(&name)).await?;
+                tracing::info!(
+                    table = name,
+                    rows,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "pre-aggregated"
+                );
+                Ok((name, rows))
+            }
+        })
+        .buffered(2)
+        .try_collect()
+        .await
 }
 
 async fn write_report(
