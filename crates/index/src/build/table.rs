@@ -470,8 +470,8 @@ fn ranks<'r>(rows: &'r [Row<'_>], of: impl Fn(&'r Row<'_>) -> &'r str + Sync) ->
     rows.par_iter().map(|r| rank[of(r)]).collect()
 }
 
-/// Sorts rows by a compact `key` (of a row and its position), then by `tie`, then by their current position (so the
-/// order is the one a stable sort by key and tie gives), moving each row once.
+/// Sorts rows by a compact `key` (of a row and its position), then by `tie`, then by their
+/// current position (the order a stable sort by key and tie gives), moving each row once.
 fn sort_rows<'r, K: Ord + Send>(
     rows: &mut [Row<'r>],
     key: impl Fn(usize, &Row<'r>) -> K + Sync,
