@@ -661,3 +661,43 @@ impl ColumnBuilder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn total_order_orders_floats_as_total_cmp() {
+        let mut floats = [
+            3.5,
+            -0.0,
+            0.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -2.25,
+            1e-300,
+            100.0,
+        ];
+        floats.sort_by(f64::total_cmp);
+        for pair in floats.windows(2) {
+            assert!(
+                total_order(pair[0]) < total_order(pair[1]),
+                "{} then {}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+
+    #[test]
+    fn permute_moves_each_item_to_its_place() {
+        // Cycles of lengths 1, 2 and 5 at once.
+        let order: [u32; 8] = [0, 2, 1, 4, 5, 6, 7, 3];
+        let mut items: Vec<char> = "abcdefgh".chars().collect();
+        let expected: Vec<char> = order.iter().map(|&i| items[i as usize]).collect();
+        permute(&mut items, &order);
+        assert_eq!(items, expected);
+    }
+}
