@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Index build throughput on a web of 10M+ links: the synthetic web at scale (default 500:
 # 20,000 sites, ~480k pages, ~12.5M links) is written as WARC, ingested, then built from the
-# log (links/s = links in the log / wall seconds, peak memory). Builds are full rebuilds:
+# log (links/s = links in the log / wall seconds, peak memory, and each phase's end from the
+# build's log). Builds are full rebuilds:
 # incremental builds are not implemented yet (README, known gaps).
 # The PageRank comparison with webgraph-rs on cnr-2000 is `cargo bench -p anchorage-rank`.
 #
@@ -41,8 +42,20 @@ if [ ! -d "$data/log" ]; then
   timed "ingest epoch 0" "$bin" ingest --data-dir "$data" "$warc0"
   sed -n 's/.*pages, \([0-9]*\) links.*/\1/p' "$work/out" >"$data/links-in-log"
 fi
-rm -rf "$data/generations" "$data/CURRENT" "$data/tmp" "$data/build-cache"
+rm -rf "$data/generations" "$data/CURRENT" "$data"/log/tmp/*.building
 links=$(cat "$data/links-in-log")
-timed "full build ($links links)" "$bin" build --data-dir "$data"
+started=$(date +%s.%N)
+ANCHORAGE_LOG=info timed "full build ($links links)" "$bin" build --data-dir "$data"
+# The build's phases from its log: seconds since the start at the end of each.
+python3 - "$started" "$work/err" <<'PY'
+import datetime, re, sys
+started = float(sys.argv[1])
+for line in open(sys.argv[2], encoding="utf-8", errors="replace"):
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    m = re.match(r"(\S+)Z\s+INFO \S+: (.*)", line)
+    if m:
+        at = datetime.datetime.fromisoformat(m[1]).replace(tzinfo=datetime.timezone.utc)
+        print(f"  {at.timestamp() - started:7.1f} s  {m[2][:110]}")
+PY
 full_s=$(cut -d' ' -f1 "$work/time")
 echo "full build: $(awk -v l="$links" -v s="$full_s" 'BEGIN { printf "%.0f", l / s }') links/s"
