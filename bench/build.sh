@@ -2,8 +2,8 @@
 # Index build throughput on a web of 10M+ links: the synthetic web at scale (default 500:
 # 20,000 sites, ~480k pages, ~12.5M links) is written as WARC, ingested, then built from the
 # log (links/s = links in the log / wall seconds, peak memory, and each phase's end from the
-# build's log). Builds are full rebuilds:
-# incremental builds are not implemented yet (README, known gaps).
+# build's log). Builds are full rebuilds: incremental builds are not implemented yet (README,
+# known gaps).
 # The PageRank comparison with webgraph-rs on cnr-2000 is `cargo bench -p anchorage-rank`.
 #
 #   bench/build.sh [--scale N] [--work DIR] [--bin PATH]
@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     --scale) scale="$2"; shift ;;
     --work) work="$2"; shift ;;
     --bin) bin="$2"; shift ;;
-    *) sed -n '2,11p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
