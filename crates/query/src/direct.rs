@@ -399,15 +399,8 @@ impl LinkFile {
             let keys = batch.column(0).as_string::<i32>();
             for (i, key) in keys.iter().enumerate() {
                 let row = at + i;
-                if !key.is_some_and(|k| range.contains(k)) {
-                    continue;
-                }
-                match runs.last_mut() {
-                    Some(run) if run.rows.end == row => run.rows.end = row + 1,
-                    _ => runs.push(Chunk {
-                        group: page.group,
-                        rows: row..row + 1,
-                    }),
+                if key.is_some_and(|k| range.contains(k)) {
+                    add_row(&mut runs, page.group, row);
                 }
             }
             at += batch.num_rows();
@@ -542,19 +535,23 @@ fn runs_at_least(
             let value = values.next().ok_or_else(|| {
                 QueryError::Invalid("a cached column is shorter than its rows".into())
             })?;
-            if !value.is_some_and(|v| v >= min) {
-                continue;
-            }
-            match runs.last_mut() {
-                Some(run) if run.group == chunk.group && run.rows.end == row => run.rows.end += 1,
-                _ => runs.push(Chunk {
-                    group: chunk.group,
-                    rows: row..row + 1,
-                }),
+            if value.is_some_and(|v| v >= min) {
+                add_row(&mut runs, chunk.group, row);
             }
         }
     }
     Ok(runs)
+}
+
+/// Adds `row` of row group `group` to `runs`, extending the last run when it ends there.
+fn add_row(runs: &mut Vec<Chunk>, group: usize, row: usize) {
+    match runs.last_mut() {
+        Some(run) if run.group == group && run.rows.end == row => run.rows.end += 1,
+        _ => runs.push(Chunk {
+            group,
+            rows: row..row + 1,
+        }),
+    }
 }
 
 fn rows_of(chunks: &[&Chunk]) -> usize {

@@ -224,8 +224,9 @@ impl Engine {
         };
         let columns = direct::referenced_columns(full.logical_plan());
         let floor = floor.map(|f| (backlinks::SOURCE_DR, f));
+        let read_range = range.clone();
         let read = move || match exact_read {
-            true => file.read_exact(&range, &columns, floor),
+            true => file.read_exact(&read_range, &columns, floor),
             false => file.read_at_least(&ranges, &columns, floor),
         };
         let batches = tokio::task::spawn_blocking(read)
@@ -234,10 +235,7 @@ impl Engine {
         let mut rows = plan(self.scoped_ctx.read_batches(batches.clone())?)?;
         if exact_read {
             let (state, whole) = rows.into_parts();
-            rows = DataFrame::new(
-                state,
-                scope::without_key_range(&whole, key, &target.key_range()),
-            );
+            rows = DataFrame::new(state, scope::without_key_range(&whole, key, &range));
         }
         collect_rows(rows, &batches).await
     }

@@ -405,34 +405,33 @@ pub fn sort_by_target(rows: &mut [Row<'_>]) {
     let keys = ranks(rows, |r| r.key.as_str());
     sort_rows(
         rows,
-        |i, r| {
-            (
-                !r.node.external,
-                keys[i],
-                Reverse(total_order(r.source_dr())),
-                Reverse(total_order(r.source_ur())),
-                r.node.history,
-            )
-        },
-        |a, b| {
-            a.hist
-                .link
-                .url_to
-                .cmp(&b.hist.link.url_to)
-                .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
-        },
+        |i, r| (!r.node.external, keys[i], quality_key(r)),
+        same_page_order,
     );
 }
 
 /// Source quality, best first (DR, UR, source URL, target URL, ordinal): the query layer's
 /// order of a target's links, and the one a link group's representative is chosen by.
-/// Pages are compared by their history's index: histories are sorted by URL.
 pub(super) fn by_quality(a: &Row<'_>, b: &Row<'_>) -> Ordering {
-    b.source_dr()
-        .total_cmp(&a.source_dr())
-        .then(b.source_ur().total_cmp(&a.source_ur()))
-        .then(a.node.history.cmp(&b.node.history))
-        .then_with(|| a.hist.link.url_to.cmp(&b.hist.link.url_to))
+    quality_key(a)
+        .cmp(&quality_key(b))
+        .then_with(|| same_page_order(a, b))
+}
+
+/// The order of [`by_quality`] up to the source page, as one compact key: DR and UR best
+/// first (as [`f64::total_cmp`] orders them), then the page by its history's index
+/// (histories are sorted by URL).
+fn quality_key(r: &Row<'_>) -> (Reverse<i64>, Reverse<i64>, u32) {
+    (
+        Reverse(total_order(r.source_dr())),
+        Reverse(total_order(r.source_ur())),
+        r.node.history,
+    )
+}
+
+/// The order of one page's links in [`by_quality`]: target URL, then position on the page.
+fn same_page_order(a: &Row<'_>, b: &Row<'_>) -> Ordering {
+    (a.hist.link.url_to.cmp(&b.hist.link.url_to))
         .then(a.hist.link.ordinal.cmp(&b.hist.link.ordinal))
 }
 
