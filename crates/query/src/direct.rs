@@ -15,8 +15,11 @@
 
 use crate::QueryError;
 use anchorage_core::target::KeyRange;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, new_null_array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, new_null_array,
+};
 use datafusion::arrow::compute::kernels::cmp::gt_eq;
+use datafusion::arrow::compute::{concat_batches, filter_record_batch};
 use datafusion::arrow::datatypes::Float64Type;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -364,7 +367,11 @@ impl LinkFile {
         };
         match floor {
             None if roots.iter().all(|r| self.is_narrow(*r)) => {
-                self.read_cached(cache, *file, &chunks, roots)
+                // One batch rather than one a page: a plan then evaluates each expression
+                // once, not once per 2,048 rows, and fixed-width values copy cheaply.
+                let pages = self.read_cached(cache, *file, &chunks, roots)?;
+                let schema = Arc::new(self.schema().project(roots)?);
+                Ok(vec![concat_batches(&schema, &pages)?])
             }
             Some((column, min)) if self.is_narrow(self.schema().index_of(column)?) => {
                 let root = self.schema().index_of(column)?;
@@ -373,6 +380,13 @@ impl LinkFile {
                 if above.is_empty() {
                     let schema = Arc::new(self.schema().project(roots)?);
                     return Ok(vec![RecordBatch::new_empty(schema)]);
+                }
+                // The best links of a huge target lie in a few pages: those are kept whole,
+                // so that asking again reads them from memory.
+                let holding = holding(&chunks, &above);
+                if rows_of(&holding) <= cache.whole_read_rows {
+                    let pages = self.read_cached(cache, *file, &holding, roots)?;
+                    return only_runs(&holding, pages, &above);
                 }
                 self.decode(&above.iter().collect::<Vec<_>>(), roots, None)
             }
@@ -541,6 +555,43 @@ fn runs_at_least(
         }
     }
     Ok(runs)
+}
+
+/// The chunks holding a row of `runs`.
+fn holding<'a>(chunks: &[&'a Chunk], runs: &[Chunk]) -> Vec<&'a Chunk> {
+    let meets = |chunk: &Chunk, run: &Chunk| {
+        run.group == chunk.group
+            && run.rows.start < chunk.rows.end
+            && chunk.rows.start < run.rows.end
+    };
+    (chunks.iter().copied())
+        .filter(|chunk| runs.iter().any(|run| meets(chunk, run)))
+        .collect()
+}
+
+/// The rows of `runs` among `batches`, the rows of `chunks` (one batch per chunk).
+fn only_runs(
+    chunks: &[&Chunk],
+    batches: Vec<RecordBatch>,
+    runs: &[Chunk],
+) -> Result<Vec<RecordBatch>, QueryError> {
+    if chunks.len() != batches.len() {
+        return Err(QueryError::Invalid(
+            "a page was read as several batches".into(),
+        ));
+    }
+    let kept = chunks.iter().zip(batches).map(|(chunk, batch)| {
+        let mut keep = vec![false; chunk.rows.len()];
+        for run in runs.iter().filter(|run| run.group == chunk.group) {
+            let start = run.rows.start.max(chunk.rows.start);
+            let end = run.rows.end.min(chunk.rows.end);
+            for row in start..end {
+                keep[row - chunk.rows.start] = true;
+            }
+        }
+        Ok(filter_record_batch(&batch, &BooleanArray::from(keep))?)
+    });
+    kept.collect()
 }
 
 /// Adds `row` of row group `group` to `runs`, extending the last run when it ends there.

@@ -13,15 +13,19 @@
 mod window;
 
 use crate::QueryError;
-use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, make_comparator};
+use datafusion::arrow::array::{
+    ArrayRef, AsArray, BooleanArray, RecordBatch, UInt32Array, make_comparator,
+};
 use datafusion::arrow::compute::{
-    SortColumn, SortOptions, concat_batches, filter, filter_record_batch, lexsort_to_indices,
-    sort_to_indices, take,
+    SortColumn, SortOptions, concat, concat_batches, filter, filter_record_batch,
+    lexsort_to_indices, sort_to_indices, take,
 };
 use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
-use datafusion::common::DFSchema;
+use datafusion::common::{DFSchema, DFSchemaRef};
 use datafusion::execution::context::SessionState;
+use datafusion::logical_expr::simplify::SimplifyContext;
 use datafusion::logical_expr::{Expr, FetchType, LogicalPlan, SkipType, SortExpr};
+use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::PhysicalExpr;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -64,7 +68,7 @@ fn execute(
     Ok(match plan {
         LogicalPlan::TableScan(_) => input.to_vec(),
         LogicalPlan::Filter(filter) => {
-            let predicate = compile(state, &filter.predicate, filter.input.schema())?;
+            let predicate = compile_predicate(state, &filter.predicate, filter.input.schema())?;
             let mut kept = Vec::new();
             for rows in below(&filter.input)? {
                 let keep = predicate.evaluate(&rows)?.into_array(rows.num_rows())?;
@@ -118,7 +122,11 @@ fn execute(
             let (batches, predicate) = match picked_filter {
                 Some(filter) => (
                     below(&filter.input)?,
-                    Some(compile(state, &filter.predicate, filter.input.schema())?),
+                    Some(compile_predicate(
+                        state,
+                        &filter.predicate,
+                        filter.input.schema(),
+                    )?),
                 ),
                 None => (below(&projection.input)?, None),
             };
@@ -194,6 +202,22 @@ fn one_batch(node: &LogicalPlan, batches: Vec<RecordBatch>) -> Result<RecordBatc
     Ok(concat_batches(&schema, &batches)?)
 }
 
+/// A filter's predicate compiled as the optimizer would leave it: `flag = false` becomes
+/// `NOT flag`, a bitwise step, where comparing booleans goes value by value (13 % of a huge
+/// target's best links). It stays as written if it cannot be simplified.
+fn compile_predicate(
+    state: &SessionState,
+    predicate: &Expr,
+    schema: &DFSchemaRef,
+) -> Result<Arc<dyn PhysicalExpr>, QueryError> {
+    let context = SimplifyContext::builder()
+        .with_schema(schema.clone())
+        .with_config_options(state.config_options().clone())
+        .build();
+    let simple = ExprSimplifier::new(context).simplify(predicate.clone());
+    compile(state, simple.as_ref().unwrap_or(predicate), schema)
+}
+
 fn compile(
     state: &SessionState,
     expr: &Expr,
@@ -237,10 +261,7 @@ fn sorted(
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
     let mut rows = rows.clone();
-    // One key: the sort below is already a top-k on it.
-    let narrowed = fetch.filter(|_| columns.len() > 1);
-    if let Some(keep) =
-        narrowed.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
+    if let Some(keep) = fetch.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
     {
         let keep = keep?;
         rows = filter_record_batch(&rows, &keep)?;
@@ -248,13 +269,35 @@ fn sorted(
             column.values = filter(&column.values, &keep)?;
         }
     }
-    let order = lexsort_to_indices(&columns, fetch)?;
+    let order = match (fetch, columns.as_slice()) {
+        (Some(fetch), [only]) => best_rows(&only.values, only.options.unwrap_or_default(), fetch)?,
+        _ => lexsort_to_indices(&columns, fetch)?,
+    };
     let taken = rows
         .columns()
         .iter()
         .map(|c| take(c.as_ref(), &order, None))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RecordBatch::try_new(rows.schema(), taken)?)
+}
+
+/// The first `n` rows (fewer if there are fewer) of `values` sorted by `options`. Arrow's
+/// sort orders only the rows a limit keeps when nulls sort first, but all of them when nulls
+/// sort last, as the best links (source DR descending) do: they are asked for with nulls
+/// first, and the nulls moved after the values.
+fn best_rows(values: &ArrayRef, options: SortOptions, n: usize) -> Result<UInt32Array, QueryError> {
+    let nulls = values.null_count();
+    let nulls_first = SortOptions {
+        nulls_first: true,
+        ..options
+    };
+    let order = sort_to_indices(values, Some(nulls_first), Some(nulls + n))?;
+    if options.nulls_first || nulls == 0 {
+        return Ok(order.slice(0, n.min(order.len())));
+    }
+    let best = order.slice(nulls, order.len() - nulls);
+    let and_nulls = order.slice(0, n.saturating_sub(best.len()).min(nulls));
+    Ok(concat(&[&best, &and_nulls])?.as_primitive().clone())
 }
 
 /// The rows that may be among the first `fetch` of `rows` rows sorted on `first` then other
@@ -269,7 +312,7 @@ fn contenders(
         return Ok(None);
     }
     let options = first.options.unwrap_or_default();
-    let best = sort_to_indices(&first.values, Some(options), Some(fetch))?;
+    let best = best_rows(&first.values, options, fetch)?;
     let worst = first.values.slice(best.value(fetch - 1) as usize, 1);
     let compare = make_comparator(&first.values, &worst, options)?;
     Ok(Some(
@@ -277,4 +320,39 @@ fn contenders(
             .map(|i| Some(compare(i, 0) != Ordering::Greater))
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Float64Array;
+
+    /// `best_rows` keeps the values a full sort puts first, whichever way nulls sort.
+    #[test]
+    fn best_rows_agree_with_a_full_sort() {
+        let values: ArrayRef = Arc::new(Float64Array::from(vec![
+            Some(3.0),
+            None,
+            Some(7.5),
+            Some(3.0),
+            None,
+            Some(-1.0),
+            Some(9.0),
+        ]));
+        let sorted = |order: &UInt32Array| take(values.as_ref(), order, None).unwrap();
+        for descending in [false, true] {
+            for nulls_first in [false, true] {
+                let options = SortOptions {
+                    descending,
+                    nulls_first,
+                };
+                let full = sort_to_indices(&values, Some(options), None).unwrap();
+                for n in 0..=values.len() + 1 {
+                    let expected = sorted(&full.slice(0, n.min(values.len())));
+                    let found = sorted(&best_rows(&values, options, n).unwrap());
+                    assert_eq!(&found, &expected, "n {n}, {options:?}");
+                }
+            }
+        }
+    }
 }

@@ -229,15 +229,26 @@ impl Engine {
             true => file.read_exact(&read_range, &columns, floor),
             false => file.read_at_least(&ranges, &columns, floor),
         };
+        let started = std::time::Instant::now();
         let batches = tokio::task::spawn_blocking(read)
             .await
             .map_err(|e| QueryError::Invalid(format!("direct read failed: {e}")))??;
+        let read_in = started.elapsed();
         let mut rows = plan(self.scoped_ctx.read_batches(batches.clone())?)?;
         if exact_read {
             let (state, whole) = rows.into_parts();
             rows = DataFrame::new(state, scope::without_key_range(&whole, key, &range));
         }
-        collect_rows(rows, &batches).await
+        let collected = collect_rows(rows, &batches).await;
+        tracing::debug!(
+            rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
+            ?floor,
+            exact_read,
+            ?read_in,
+            run_in = ?(started.elapsed() - read_in),
+            "scoped read"
+        );
+        collected
     }
 
     /// Runs `plan` over the rows of scope `key` of a pre-aggregated report `file`.
