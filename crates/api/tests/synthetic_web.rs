@@ -408,3 +408,263 @@ async fn responses_carry_unit_headers() {
     assert_eq!(h["x-api-units-cost-total"], "50", "minimum 50 units");
     assert_eq!(h["x-api-cache"], "miss");
 }
+
+/// A row's text field (`""` when null).
+fn text<'a>(row: &'a Value, field: &str) -> &'a str {
+    row[field].as_str().unwrap_or("")
+}
+
+/// The words of `text`: its runs of letters, digits and underscores.
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether the words of `phrase` follow one another among the words of `text`.
+fn has_phrase(text: &str, phrase: &str) -> bool {
+    let (text, phrase) = (words(text), words(phrase));
+    text.windows(phrase.len()).any(|w| w == phrase.as_slice())
+}
+
+type RowTest = Box<dyn Fn(&Value) -> bool>;
+
+/// Every operator of the v3 `where` grammar, each checked against the links it must keep:
+/// the text operators on the synthetic web's own anchors and URLs, the comparisons and list
+/// quantifiers on values the unfiltered answer carries. Each case keeps some links and drops
+/// others, so a filter that kept everything or nothing would fail.
+#[tokio::test]
+async fn every_where_operator_has_a_known_answer() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    let root = top_site(&web);
+    let select = "url_from,url_to,anchor,alt,is_nofollow,domain_rating_source,languages";
+    let ask = |filter: Option<&str>| {
+        let filter = filter.map(|f| format!("&where={}", encoded(f)));
+        format!(
+            "{BASE}?target={root}&aggregation=all&select={select}&limit=100000{}",
+            filter.unwrap_or_default()
+        )
+    };
+    let (status, json) = get(&app, &ask(None)).await;
+    assert_eq!(status, 200, "{json}");
+    let all = rows(&json).clone();
+    let truth = truth_backlinks(&web, &root);
+    let truth_anchors: BTreeSet<_> = truth.iter().map(|l| (&l.from, &l.to, &l.anchor)).collect();
+    let served: BTreeSet<_> = (all.iter())
+        .map(|r| (text(r, "url_from"), text(r, "url_to"), text(r, "anchor")))
+        .collect();
+    assert!(
+        served.iter().all(|(f, t, a)| truth_anchors.contains(&(
+            &f.to_string(),
+            &t.to_string(),
+            &a.to_string()
+        ))),
+        "the unfiltered answer holds links the truth does not"
+    );
+
+    // Values that split the links: a word and a two-word phrase of the anchors, a referring
+    // page's prefix and a URL ending, the median source DR and a page language.
+    let anchors: Vec<&str> = all.iter().map(|r| text(r, "anchor")).collect();
+    let splits = |test: &dyn Fn(&str) -> bool| {
+        let kept = anchors.iter().filter(|a| test(a)).count();
+        kept > 0 && kept < anchors.len()
+    };
+    let word = (anchors.iter().flat_map(|a| words(a)))
+        .find(|w| w.len() > 3 && splits(&|a: &str| a.contains(*w)))
+        .expect("a word some anchors have")
+        .to_string();
+    let phrase = (anchors.iter().map(|a| words(a)))
+        .flat_map(|w| w.windows(2).map(|p| p.join(" ")).collect::<Vec<_>>())
+        .find(|p| splits(&|a: &str| has_phrase(a, p)))
+        .expect("a phrase some anchors have");
+    let page = text(&all[0], "url_from");
+    let prefix = page[..page.rfind('/').expect("a path")].to_string();
+    let suffix = page[page.len() - 6..].to_string();
+    let mut ratings: Vec<f64> = (all.iter())
+        .filter_map(|r| r["domain_rating_source"].as_f64())
+        .collect();
+    ratings.sort_by(f64::total_cmp);
+    let median = ratings[ratings.len() / 2];
+    let language = (all.iter())
+        .flat_map(|r| r["languages"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .next()
+        .expect("a page language")
+        .to_string();
+
+    let dr = |r: &Value| r["domain_rating_source"].as_f64().unwrap_or(f64::NAN);
+    let languages = |r: &Value| -> Option<Vec<String>> {
+        let list = r["languages"].as_array()?;
+        Some(
+            list.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+        )
+    };
+    let nofollow = |r: &Value| r["is_nofollow"].as_bool().expect("is_nofollow");
+    let cases: Vec<(String, RowTest)> = vec![
+        (
+            r#"{"field":"is_nofollow","is":["eq",1]}"#.into(),
+            Box::new(nofollow),
+        ),
+        (
+            r#"{"field":"is_nofollow","is":["neq",true]}"#.into(),
+            Box::new(move |r| !nofollow(r)),
+        ),
+        (
+            format!(r#"{{"field":"domain_rating_source","is":["gt",{median}]}}"#),
+            Box::new(move |r| dr(r) > median),
+        ),
+        (
+            format!(r#"{{"field":"domain_rating_source","is":["gte",{median}]}}"#),
+            Box::new(move |r| dr(r) >= median),
+        ),
+        (
+            format!(r#"{{"field":"domain_rating_source","is":["lt",{median}]}}"#),
+            Box::new(move |r| dr(r) < median),
+        ),
+        (
+            format!(r#"{{"field":"domain_rating_source","is":["lte",{median}]}}"#),
+            Box::new(move |r| dr(r) <= median),
+        ),
+        {
+            let word = word.clone();
+            (
+                format!(r#"{{"field":"anchor","is":["substring","{word}"]}}"#),
+                Box::new(move |r| text(r, "anchor").contains(&word)),
+            )
+        },
+        {
+            let word = word.clone();
+            (
+                format!(
+                    r#"{{"field":"anchor","is":["isubstring","{}"]}}"#,
+                    word.to_uppercase()
+                ),
+                Box::new(move |r| {
+                    text(r, "anchor")
+                        .to_lowercase()
+                        .contains(&word.to_lowercase())
+                }),
+            )
+        },
+        {
+            let phrase = phrase.clone();
+            (
+                format!(r#"{{"field":"anchor","is":["phrase_match","{phrase}"]}}"#),
+                Box::new(move |r| has_phrase(text(r, "anchor"), &phrase)),
+            )
+        },
+        {
+            let phrase = phrase.clone();
+            (
+                format!(
+                    r#"{{"field":"anchor","is":["iphrase_match","{}"]}}"#,
+                    phrase.to_uppercase()
+                ),
+                Box::new(move |r| {
+                    has_phrase(&text(r, "anchor").to_lowercase(), &phrase.to_lowercase())
+                }),
+            )
+        },
+        {
+            let prefix = prefix.clone();
+            (
+                format!(r#"{{"field":"url_from","is":["prefix","{prefix}"]}}"#),
+                Box::new(move |r| text(r, "url_from").starts_with(&prefix)),
+            )
+        },
+        {
+            let suffix = suffix.clone();
+            (
+                format!(r#"{{"field":"url_from","is":["suffix","{suffix}"]}}"#),
+                Box::new(move |r| text(r, "url_from").ends_with(&suffix)),
+            )
+        },
+        (
+            r#"{"field":"anchor","is":["regex","^[A-Z]"]}"#.into(),
+            Box::new(|r| text(r, "anchor").starts_with(|c: char| c.is_ascii_uppercase())),
+        ),
+        (
+            r#"{"field":"anchor","is":"empty"}"#.into(),
+            Box::new(|r| r["anchor"].as_str() == Some("")),
+        ),
+        (
+            r#"{"field":"alt","is":"is_null"}"#.into(),
+            Box::new(|r| r["alt"].is_null()),
+        ),
+        {
+            let language = language.clone();
+            (
+                format!(r#"{{"field":"languages","list_is":{{"any":["eq","{language}"]}}}}"#),
+                Box::new(move |r| languages(r).is_some_and(|l| l.contains(&language))),
+            )
+        },
+        {
+            let language = language.clone();
+            (
+                format!(r#"{{"field":"languages","list_is":{{"all":["neq","{language}"]}}}}"#),
+                Box::new(move |r| languages(r).is_some_and(|l| !l.contains(&language))),
+            )
+        },
+        {
+            let word = word.clone();
+            (
+                format!(
+                    r#"{{"or":[{{"field":"is_nofollow","is":["eq",1]}},{{"not":{{"field":"anchor","is":["substring","{word}"]}}}}]}}"#
+                ),
+                Box::new(move |r| nofollow(r) || !text(r, "anchor").contains(&word)),
+            )
+        },
+        (
+            format!(
+                r#"{{"and":[{{"field":"is_nofollow","is":["eq",0]}},{{"field":"domain_rating_source","is":["gte",{median}]}}]}}"#
+            ),
+            Box::new(move |r| !nofollow(r) && dr(r) >= median),
+        ),
+    ];
+    let key = |r: &Value| {
+        (
+            text(r, "url_from").to_string(),
+            text(r, "url_to").to_string(),
+            text(r, "anchor").to_string(),
+        )
+    };
+    for (filter, test) in cases {
+        let expected: Vec<_> = all.iter().filter(|r| test(r)).map(key).collect();
+        assert!(
+            !expected.is_empty() && expected.len() < all.len(),
+            "{filter}: keeps {} of {} links, so it tells nothing",
+            expected.len(),
+            all.len()
+        );
+        let (status, json) = get(&app, &ask(Some(&filter))).await;
+        assert_eq!(status, 200, "{filter}: {json}");
+        let mut got: Vec<_> = rows(&json).iter().map(key).collect();
+        let mut expected = expected;
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "{filter}");
+    }
+}
+
+/// `timeout` bounds a request in seconds: a generous one answers as without it, and one
+/// that is not a number is refused naming it.
+#[tokio::test]
+async fn timeout_bounds_a_request() {
+    let (index, web) = indexed_web();
+    let app = index.app();
+    let root = top_site(&web);
+    let plain = format!("{BASE}?target={root}&select=url_from,url_to&limit=1000&aggregation=all");
+    let (_, without) = get(&app, &plain).await;
+    let (status, with) = get(&app, &format!("{plain}&timeout=30")).await;
+    assert_eq!(status, 200, "{with}");
+    assert_eq!(with, without);
+    let (status, json) = get(&app, &format!("{plain}&timeout=soon")).await;
+    assert_eq!(status, 400);
+    assert!(
+        json["error"].as_str().unwrap_or("").contains("timeout"),
+        "{json}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Site Explorer's single-object and history reports: backlinks-stats, outlinks-stats,
 //! domain-rating, domain-rating-history, url-rating-history, refdomains-history.
 
-use super::{common_output, respond, target_scope, with_timeout};
+use super::{common_output, request_timeout, respond, target_scope, with_timeout};
 use crate::error::ApiError;
 use crate::output::Payload;
 use crate::params::Params;
@@ -33,9 +33,10 @@ pub async fn backlinks_stats(State(state): State<AppState>, RawQuery(raw): RawQu
         .parsed("date", date_param)?
         .ok_or_else(|| ApiError::param("date", "this parameter is required"))?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown("backlinks-stats")?;
     let engine = state.engine().await?;
-    let counts = with_timeout(&params, engine.backlinks_stats(&target, protocol, date)).await?;
+    let counts = with_timeout(timeout, engine.backlinks_stats(&target, protocol, date)).await?;
     let metrics = object(counts.into_iter().map(|(k, v)| (k, Value::from(v))));
     Ok(respond(
         format,
@@ -50,9 +51,10 @@ pub async fn outlinks_stats(State(state): State<AppState>, RawQuery(raw): RawQue
     let params = Params::parse(raw.as_deref());
     let (target, protocol) = target_scope(&params)?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown("outlinks-stats")?;
     let engine = state.engine().await?;
-    let counts = with_timeout(&params, engine.outlinks_stats(&target, protocol)).await?;
+    let counts = with_timeout(timeout, engine.outlinks_stats(&target, protocol)).await?;
     let metrics = object(counts.into_iter().map(|(k, v)| (k, Value::from(v))));
     Ok(respond(
         format,
@@ -78,9 +80,10 @@ pub async fn domain_rating(State(state): State<AppState>, RawQuery(raw): RawQuer
         .ok_or_else(|| ApiError::param("date", "this parameter is required"))?;
     let _ = params.get("protocol");
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown("domain-rating")?;
     let engine = state.engine().await?;
-    let (dr, rank) = with_timeout(&params, engine.domain_rating(&domain, date)).await?;
+    let (dr, rank) = with_timeout(timeout, engine.domain_rating(&domain, date)).await?;
     let body = object([
         ("domain_rating", float(dr)),
         ("ahrefs_rank", rank.map_or(Value::Null, Value::from)),
@@ -127,9 +130,10 @@ pub async fn domain_rating_history(
     let domain = rated_domain(&params)?;
     let periods = series_periods(&params)?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown("domain-rating-history")?;
     let engine = state.engine().await?;
-    let series = with_timeout(&params, engine.rating_history("domain", &domain, &periods)).await?;
+    let series = with_timeout(timeout, engine.rating_history("domain", &domain, &periods)).await?;
     let rows = dated(
         series.into_iter().map(|(d, r)| (d, float(r))).collect(),
         "domain_rating",
@@ -149,10 +153,11 @@ pub async fn url_rating_history(State(state): State<AppState>, RawQuery(raw): Ra
         .map_err(|e| ApiError::param("target", e))?;
     let periods = series_periods(&params)?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown("url-rating-history")?;
     let engine = state.engine().await?;
     let key = target.url.plain().to_string();
-    let series = with_timeout(&params, engine.rating_history("page", &key, &periods)).await?;
+    let series = with_timeout(timeout, engine.rating_history("page", &key, &periods)).await?;
     let rows = dated(
         series.into_iter().map(|(d, r)| (d, float(r))).collect(),
         "url_rating",
@@ -171,10 +176,11 @@ pub async fn refdomains_history(State(state): State<AppState>, RawQuery(raw): Ra
     let (target, protocol) = target_scope(&params)?;
     let periods = series_periods(&params)?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown("refdomains-history")?;
     let engine = state.engine().await?;
     let series = with_timeout(
-        &params,
+        timeout,
         engine.refdomains_history(&target, protocol, &periods),
     )
     .await?;

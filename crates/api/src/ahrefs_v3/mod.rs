@@ -122,9 +122,10 @@ async fn backlinks(
     let params = Params::parse(raw.as_deref());
     let query = parse_backlinks(&params, report)?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown(report.name())?;
     let engine = state.engine().await?;
-    let batches = with_timeout(&params, engine.backlinks(&query)).await?;
+    let batches = with_timeout(timeout, engine.backlinks(&query)).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let rows = render::rows(&batches, &columns, DateStyle::Iso);
     let names: Vec<&str> = query.select.iter().map(|c| c.name).collect();
@@ -157,12 +158,18 @@ pub fn target_scope(params: &Params) -> Result<(Target, Protocol), ApiError> {
     Ok((target, protocol))
 }
 
-/// Runs `work` within the request's `timeout` (seconds) when it gives one.
+/// The request's `timeout`, in seconds: read with the other parameters, before the unknown
+/// ones are refused.
+pub fn request_timeout(params: &Params) -> Result<Option<usize>, ApiError> {
+    params.count("timeout", 3600)
+}
+
+/// Runs `work` within `timeout` seconds ([`request_timeout`]) when the request gives one.
 pub async fn with_timeout<T>(
-    params: &Params,
+    timeout: Option<usize>,
     work: impl std::future::Future<Output = Result<T, anchorage_query::QueryError>>,
 ) -> Result<T, ApiError> {
-    match params.count("timeout", 3600)? {
+    match timeout {
         Some(secs) => {
             tokio::time::timeout(std::time::Duration::from_secs(secs.max(1) as u64), work)
                 .await

@@ -7,7 +7,8 @@
 //! both is the report's column. Conditions of both kinds combine with a top-level `and`.
 
 use super::{
-    common_output, filter_fields, parse_history, respond, target_scope, where_json, with_timeout,
+    common_output, filter_fields, parse_history, request_timeout, respond, target_scope,
+    where_json, with_timeout,
 };
 use crate::error::ApiError;
 use crate::output::Payload;
@@ -31,9 +32,10 @@ pub async fn handle(
     let params = Params::parse(raw.as_deref());
     let query = parse(&params, report)?;
     let format = common_output(&params)?;
+    let timeout = request_timeout(&params)?;
     params.reject_unknown(endpoint)?;
     let engine = state.engine().await?;
-    let batches = with_timeout(&params, engine.report(&query)).await?;
+    let batches = with_timeout(timeout, engine.report(&query)).await?;
     let columns: Vec<_> = query.select.iter().map(|c| (c.name, c.ty)).collect();
     let rows = render::rows(&batches, &columns, DateStyle::Iso);
     let names: Vec<&str> = query.select.iter().map(|c| c.name).collect();
