@@ -409,7 +409,12 @@ impl LinkFile {
     ) -> Result<Vec<Chunk>, QueryError> {
         let mut runs: Vec<Chunk> = Vec::new();
         let mut at = page.rows.start;
-        for batch in self.decode(&[page], &[key_root], None)? {
+        // The pages at a range's ends are met again by every read of it.
+        let keys = match &self.cache {
+            Some((cache, file)) => self.read_cached(cache, *file, &[page], &[key_root])?,
+            None => self.decode(&[page], &[key_root], None)?,
+        };
+        for batch in keys {
             let keys = batch.column(0).as_string::<i32>();
             for (i, key) in keys.iter().enumerate() {
                 let row = at + i;
@@ -531,28 +536,42 @@ impl LinkFile {
     }
 }
 
-/// The runs of `chunks`' rows whose value in `values` (a float column, one batch per chunk or
-/// more, in order) is at least `min`.
+/// The runs of `chunks`' rows whose value in `values` (a float column, the chunks' rows in
+/// order, in batches of any size) is at least `min`.
 fn runs_at_least(
     chunks: &[&Chunk],
     values: &[RecordBatch],
     min: f64,
 ) -> Result<Vec<Chunk>, QueryError> {
-    let mut flat = Vec::with_capacity(values.len());
-    for batch in values {
-        flat.push(batch.column(0).as_primitive::<Float64Type>().clone());
-    }
-    let mut values = flat.iter().flat_map(|a| a.iter());
+    // Where each chunk's rows start among all the values.
+    let starts: Vec<usize> = (chunks.iter())
+        .scan(0, |at, chunk| {
+            let start = *at;
+            *at += chunk.rows.len();
+            Some(start)
+        })
+        .collect();
     let mut runs: Vec<Chunk> = Vec::new();
-    for chunk in chunks {
-        for row in chunk.rows.clone() {
-            let value = values.next().ok_or_else(|| {
-                QueryError::Invalid("a cached column is shorter than its rows".into())
+    let mut offset = 0;
+    for batch in values {
+        let column = batch.column(0).as_primitive::<Float64Type>();
+        // Most rows fall short: test the plain values first, validity only for the others.
+        let above = (column.values().iter().enumerate())
+            .filter(|(i, v)| **v >= min && column.is_valid(*i))
+            .map(|(i, _)| offset + i);
+        for at in above {
+            let c = starts
+                .partition_point(|start| *start <= at)
+                .saturating_sub(1);
+            let row = (chunks.get(c).zip(starts.get(c)))
+                .map(|(chunk, start)| (chunk, at - start))
+                .filter(|(chunk, row)| *row < chunk.rows.len());
+            let (chunk, row) = row.ok_or_else(|| {
+                QueryError::Invalid("a cached column is longer than its rows".into())
             })?;
-            if value.is_some_and(|v| v >= min) {
-                add_row(&mut runs, chunk.group, row);
-            }
+            add_row(&mut runs, chunk.group, chunk.rows.start + row);
         }
+        offset += column.len();
     }
     Ok(runs)
 }

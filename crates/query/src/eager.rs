@@ -14,13 +14,12 @@ mod window;
 
 use crate::QueryError;
 use datafusion::arrow::array::{
-    ArrayRef, AsArray, BooleanArray, RecordBatch, UInt32Array, make_comparator,
+    Array, ArrayRef, AsArray, BooleanArray, RecordBatch, UInt32Array, make_comparator,
 };
 use datafusion::arrow::compute::{
-    SortColumn, SortOptions, concat, concat_batches, filter, filter_record_batch,
-    lexsort_to_indices, sort_to_indices, take,
+    SortColumn, SortOptions, concat_batches, filter, filter_record_batch, lexsort_to_indices, take,
 };
-use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{Field, Float64Type, Schema, SchemaRef};
 use datafusion::common::{DFSchema, DFSchemaRef};
 use datafusion::execution::context::SessionState;
 use datafusion::logical_expr::simplify::SimplifyContext;
@@ -261,7 +260,10 @@ fn sorted(
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
     let mut rows = rows.clone();
-    if let Some(keep) = fetch.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
+    // One key: `best_rows` below keeps its first rows without ordering the rest.
+    let narrowed = fetch.filter(|_| columns.len() > 1);
+    if let Some(keep) =
+        narrowed.and_then(|k| contenders(&columns[0], k, rows.num_rows()).transpose())
     {
         let keep = keep?;
         rows = filter_record_batch(&rows, &keep)?;
@@ -281,23 +283,79 @@ fn sorted(
     Ok(RecordBatch::try_new(rows.schema(), taken)?)
 }
 
-/// The first `n` rows (fewer if there are fewer) of `values` sorted by `options`. Arrow's
-/// sort orders only the rows a limit keeps when nulls sort first, but all of them when nulls
-/// sort last, as the best links (source DR descending) do: they are asked for with nulls
-/// first, and the nulls moved after the values.
+/// The first `n` rows (fewer if there are fewer) of `values` sorted by `options`, in one
+/// pass: the best `n` so far are kept in a heap whose root is the worst of them, and most rows
+/// lose to it at once. (Arrow's sort with a limit orders every row when nulls sort last, as
+/// the best links, source DR descending, do.) Source DRs, the usual key, are compared
+/// without the dynamic comparator's indirection.
 fn best_rows(values: &ArrayRef, options: SortOptions, n: usize) -> Result<UInt32Array, QueryError> {
-    let nulls = values.null_count();
-    let nulls_first = SortOptions {
-        nulls_first: true,
-        ..options
+    let best = match values.as_primitive_opt::<Float64Type>() {
+        Some(floats) => {
+            let (numbers, nulls) = (floats.values(), floats.nulls());
+            let is_null = |row: usize| nulls.is_some_and(|n| n.is_null(row));
+            best_by(values.len(), n, |a, b| match (is_null(a), is_null(b)) {
+                (false, false) => {
+                    let order = numbers[a].total_cmp(&numbers[b]);
+                    if options.descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                }
+                (true, true) => Ordering::Equal,
+                (true, false) if options.nulls_first => Ordering::Less,
+                (true, false) => Ordering::Greater,
+                (false, true) if options.nulls_first => Ordering::Greater,
+                (false, true) => Ordering::Less,
+            })
+        }
+        None => {
+            let compare = make_comparator(values.as_ref(), values.as_ref(), options)?;
+            best_by(values.len(), n, compare)
+        }
     };
-    let order = sort_to_indices(values, Some(nulls_first), Some(nulls + n))?;
-    if options.nulls_first || nulls == 0 {
-        return Ok(order.slice(0, n.min(order.len())));
+    Ok(UInt32Array::from_iter_values(
+        best.into_iter().map(|row| row as u32),
+    ))
+}
+
+/// The first `n` of rows `0..rows` in the order of `compare`, sorted.
+fn best_by(rows: usize, n: usize, compare: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let n = n.min(rows);
+    // A binary heap, worst kept row at the root.
+    let mut kept: Vec<usize> = Vec::with_capacity(n);
+    let sift_down = |kept: &mut Vec<usize>| {
+        let mut at = 0;
+        loop {
+            let (left, right) = (2 * at + 1, 2 * at + 2);
+            let mut worst = at;
+            for child in [left, right] {
+                if child < kept.len() && compare(kept[child], kept[worst]) == Ordering::Greater {
+                    worst = child;
+                }
+            }
+            if worst == at {
+                break;
+            }
+            kept.swap(at, worst);
+            at = worst;
+        }
+    };
+    for row in 0..rows {
+        if kept.len() < n {
+            kept.push(row);
+            let mut at = kept.len() - 1;
+            while at > 0 && compare(kept[at], kept[(at - 1) / 2]) == Ordering::Greater {
+                kept.swap(at, (at - 1) / 2);
+                at = (at - 1) / 2;
+            }
+        } else if n > 0 && compare(row, kept[0]) == Ordering::Less {
+            kept[0] = row;
+            sift_down(&mut kept);
+        }
     }
-    let best = order.slice(nulls, order.len() - nulls);
-    let and_nulls = order.slice(0, n.saturating_sub(best.len()).min(nulls));
-    Ok(concat(&[&best, &and_nulls])?.as_primitive().clone())
+    kept.sort_by(|a, b| compare(*a, *b));
+    kept
 }
 
 /// The rows that may be among the first `fetch` of `rows` rows sorted on `first` then other
@@ -325,32 +383,37 @@ fn contenders(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::arrow::array::Float64Array;
+    use datafusion::arrow::array::{Float64Array, StringArray};
+    use datafusion::arrow::compute::sort_to_indices;
 
-    /// `best_rows` keeps the values a full sort puts first, whichever way nulls sort.
+    /// `best_rows` keeps the values a full sort puts first, whichever way nulls sort, for
+    /// floats (compared directly) and strings (through Arrow's comparator).
     #[test]
     fn best_rows_agree_with_a_full_sort() {
-        let values: ArrayRef = Arc::new(Float64Array::from(vec![
-            Some(3.0),
-            None,
-            Some(7.5),
-            Some(3.0),
-            None,
-            Some(-1.0),
-            Some(9.0),
-        ]));
-        let sorted = |order: &UInt32Array| take(values.as_ref(), order, None).unwrap();
-        for descending in [false, true] {
-            for nulls_first in [false, true] {
-                let options = SortOptions {
-                    descending,
-                    nulls_first,
-                };
-                let full = sort_to_indices(&values, Some(options), None).unwrap();
-                for n in 0..=values.len() + 1 {
-                    let expected = sorted(&full.slice(0, n.min(values.len())));
-                    let found = sorted(&best_rows(&values, options, n).unwrap());
-                    assert_eq!(&found, &expected, "n {n}, {options:?}");
+        let floats = (0..200).map(|i| match i % 7 {
+            0 => None,
+            3 => Some(-0.0),
+            _ => Some(((i * 37) % 23) as f64 / 2.0),
+        });
+        let words = (0..200).map(|i| (i % 5 != 0).then(|| format!("w{}", (i * 13) % 17)));
+        let arrays: [ArrayRef; 2] = [
+            Arc::new(Float64Array::from_iter(floats)),
+            Arc::new(StringArray::from_iter(words)),
+        ];
+        for values in &arrays {
+            let sorted = |order: &UInt32Array| take(values.as_ref(), order, None).unwrap();
+            for descending in [false, true] {
+                for nulls_first in [false, true] {
+                    let options = SortOptions {
+                        descending,
+                        nulls_first,
+                    };
+                    let full = sort_to_indices(values, Some(options), None).unwrap();
+                    for n in [0, 1, 2, 5, 28, 29, 100, 199, 200, 201] {
+                        let expected = sorted(&full.slice(0, n.min(values.len())));
+                        let found = sorted(&best_rows(values, options, n).unwrap());
+                        assert_eq!(&found, &expected, "n {n}, {options:?}");
+                    }
                 }
             }
         }
