@@ -6,7 +6,7 @@ mod support;
 use anchorage_synth::SyntheticWeb;
 use anchorage_synth::truth::TruthLink;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use support::{Index, get};
 
 fn indexed_web() -> (Index, SyntheticWeb) {
@@ -667,4 +667,51 @@ async fn timeout_bounds_a_request() {
         json["error"].as_str().unwrap_or("").contains("timeout"),
         "{json}"
     );
+}
+
+/// `history`: the live links, every link ever seen, or those live at some time since a date,
+/// over two builds of the synthetic web between which scripted changes lose links.
+#[tokio::test]
+async fn history_keeps_lost_links_as_asked() {
+    let (index, _, second) = Index::of_two_epochs(5);
+    let app = index.app();
+    let root_of = |url: &str| {
+        anchorage_core::domain::root_domain(anchorage_core::urls::host_of(url)).to_string()
+    };
+    let mut lost: BTreeMap<String, BTreeSet<(String, String)>> = BTreeMap::new();
+    let effects = (second.truth.changes.iter())
+        .filter(|c| c.epoch == 1)
+        .flat_map(|c| &c.effects);
+    for effect in effects.filter(|e| e.lost_reason.is_some()) {
+        let (from, to) = (root_of(&effect.from), root_of(&effect.to));
+        if from != to {
+            let pair = (effect.from.clone(), effect.to.clone());
+            lost.entry(to).or_default().insert(pair);
+        }
+    }
+    let (root, lost) = (lost.into_iter())
+        .max_by_key(|(_, links)| links.len())
+        .expect("epoch 1 loses external links");
+    let first_fetch = second.truth.pages.iter().map(|p| p.fetched_at).min();
+    let epoch1 = anchorage_core::time::iso_date(first_fetch.expect("pages"));
+    let links = |history: String| {
+        let (app, root) = (app.clone(), root.clone());
+        async move {
+            let uri = format!(
+                "{BASE}?target={root}&mode=subdomains&aggregation=all&select=url_from,url_to&limit=100000&history={history}"
+            );
+            let (status, json) = get(&app, &uri).await;
+            assert_eq!(status, 200, "{uri}: {json}");
+            (rows(&json).iter())
+                .map(|r| (text(r, "url_from").to_string(), text(r, "url_to").to_string()))
+                .collect::<BTreeSet<_>>()
+        }
+    };
+    let live = links("live".into()).await;
+    let all_time = links("all_time".into()).await;
+    assert!(live.is_disjoint(&lost), "lost links served as live");
+    let gone: BTreeSet<_> = all_time.difference(&live).cloned().collect();
+    assert_eq!(gone, lost);
+    assert_eq!(links(format!("since:{epoch1}")).await, all_time);
+    assert_eq!(links("since:2100-01-01".into()).await, live);
 }

@@ -588,27 +588,34 @@ fn holding<'a>(chunks: &[&'a Chunk], runs: &[Chunk]) -> Vec<&'a Chunk> {
         .collect()
 }
 
-/// The rows of `runs` among `batches`, the rows of `chunks` (one batch per chunk).
+/// The rows of `runs` among `batches`, which hold the rows of `chunks` in order.
 fn only_runs(
     chunks: &[&Chunk],
     batches: Vec<RecordBatch>,
     runs: &[Chunk],
 ) -> Result<Vec<RecordBatch>, QueryError> {
-    if chunks.len() != batches.len() {
-        return Err(QueryError::Invalid(
-            "a page was read as several batches".into(),
-        ));
-    }
-    let kept = chunks.iter().zip(batches).map(|(chunk, batch)| {
-        let mut keep = vec![false; chunk.rows.len()];
+    let mut keep = Vec::with_capacity(rows_of(chunks));
+    for chunk in chunks {
+        let first = keep.len();
+        keep.resize(first + chunk.rows.len(), false);
         for run in runs.iter().filter(|run| run.group == chunk.group) {
             let start = run.rows.start.max(chunk.rows.start);
             let end = run.rows.end.min(chunk.rows.end);
             for row in start..end {
-                keep[row - chunk.rows.start] = true;
+                keep[first + row - chunk.rows.start] = true;
             }
         }
-        Ok(filter_record_batch(&batch, &BooleanArray::from(keep))?)
+    }
+    if batches.iter().map(RecordBatch::num_rows).sum::<usize>() != keep.len() {
+        return Err(QueryError::Invalid(
+            "cached pages do not hold their rows".into(),
+        ));
+    }
+    let mut at = 0;
+    let kept = batches.into_iter().map(|batch| {
+        let mask = BooleanArray::from(keep[at..at + batch.num_rows()].to_vec());
+        at += batch.num_rows();
+        Ok(filter_record_batch(&batch, &mask)?)
     });
     kept.collect()
 }
@@ -710,6 +717,7 @@ mod tests {
             Field::new("internal", DataType::Boolean, false),
             Field::new("key", DataType::Utf8, false),
             Field::new("n", DataType::UInt32, false),
+            Field::new("dr", DataType::Float64, true),
         ]));
         let half = rows / 2;
         let key = |n: u32| format!("k{:05}", (n % half) / 3);
@@ -719,6 +727,7 @@ mod tests {
                 Arc::new(BooleanArray::from_iter((0..rows).map(|n| Some(n >= half)))),
                 Arc::new(StringArray::from_iter_values((0..rows).map(key))),
                 Arc::new(UInt32Array::from_iter_values(0..rows)),
+                Arc::new(Float64Array::from_iter((0..rows).map(dr))),
             ],
         )
         .unwrap();
@@ -732,6 +741,11 @@ mod tests {
             anchorage_index::parquet_io::link_table_properties(sorting, &["key"], [].into_iter());
         anchorage_index::parquet_io::write(&path, schema, &[batch], props).unwrap();
         path
+    }
+
+    /// Row `n`'s value in the float column `dr` (null for every 50th row).
+    fn dr(n: u32) -> Option<f64> {
+        (n % 50 != 0).then_some(((n * 7) % 101) as f64)
     }
 
     fn numbers(batches: &[RecordBatch], ranges: &[KeyRange]) -> Vec<u32> {
@@ -819,5 +833,50 @@ mod tests {
             numbers(&batches, &ranges),
             numbers(&whole.read(&ranges, &names).unwrap(), &ranges)
         );
+    }
+
+    /// An exact read past a floor keeps the rows of the range at least the floor, whether it
+    /// decodes them, keeps their pages in the cache or finds them there.
+    #[test]
+    fn exact_reads_past_a_floor_keep_the_rows_at_least_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 100_000;
+        let path = link_file(dir.path(), rows);
+        let open = || LinkFile::open(&path, "key").unwrap().unwrap();
+        let cached = |whole_read_rows| {
+            let policy = CachePolicy {
+                bytes: 64 << 20,
+                whole_read_rows,
+            };
+            open().with_cache(ChunkCache::new(policy), 1)
+        };
+        let files = [open(), cached(64 * 1024), cached(4096)];
+        let names: HashSet<String> = ["n", "dr"].map(String::from).into();
+        let half = rows / 2;
+        let key = |n: u32| format!("k{:05}", (n % half) / 3);
+        let cases = [
+            (KeyRange::prefix("k0"), 90.0),
+            (KeyRange::prefix("k1"), 99.5),
+            (KeyRange::single("k00042"), 0.0),
+            (KeyRange::prefix("k0"), 101.0),
+        ];
+        for (range, min) in cases {
+            let expected: Vec<u32> = (0..rows)
+                .filter(|n| range.contains(&key(*n)) && dr(*n).is_some_and(|v| v >= min))
+                .collect();
+            for file in files.iter().chain(&files[1..]) {
+                let batches = file.read_exact(&range, &names, Some(("dr", min))).unwrap();
+                let mut got: Vec<u32> = (batches.iter())
+                    .flat_map(|b| {
+                        let n = b.column_by_name("n").unwrap();
+                        n.as_primitive::<datafusion::arrow::datatypes::UInt32Type>()
+                            .values()
+                            .to_vec()
+                    })
+                    .collect();
+                got.sort();
+                assert_eq!(got, expected, "{range:?} at least {min}");
+            }
+        }
     }
 }
