@@ -703,7 +703,12 @@ async fn history_keeps_lost_links_as_asked() {
             let (status, json) = get(&app, &uri).await;
             assert_eq!(status, 200, "{uri}: {json}");
             (rows(&json).iter())
-                .map(|r| (text(r, "url_from").to_string(), text(r, "url_to").to_string()))
+                .map(|r| {
+                    (
+                        text(r, "url_from").to_string(),
+                        text(r, "url_to").to_string(),
+                    )
+                })
                 .collect::<BTreeSet<_>>()
         }
     };

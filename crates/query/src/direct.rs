@@ -745,7 +745,7 @@ mod tests {
 
     /// Row `n`'s value in the float column `dr` (null for every 50th row).
     fn dr(n: u32) -> Option<f64> {
-        (n % 50 != 0).then_some(((n * 7) % 101) as f64)
+        (!n.is_multiple_of(50)).then_some(((n * 7) % 101) as f64)
     }
 
     fn numbers(batches: &[RecordBatch], ranges: &[KeyRange]) -> Vec<u32> {
