@@ -576,16 +576,26 @@ fn runs_at_least(
     Ok(runs)
 }
 
-/// The chunks holding a row of `runs`.
+/// The chunks holding a row of `runs` (both in file order).
 fn holding<'a>(chunks: &[&'a Chunk], runs: &[Chunk]) -> Vec<&'a Chunk> {
-    let meets = |chunk: &Chunk, run: &Chunk| {
-        run.group == chunk.group
-            && run.rows.start < chunk.rows.end
-            && chunk.rows.start < run.rows.end
-    };
+    let mut next = 0;
     (chunks.iter().copied())
-        .filter(|chunk| runs.iter().any(|run| meets(chunk, run)))
+        .filter(|chunk| !runs_meeting(runs, chunk, &mut next).is_empty())
         .collect()
+}
+
+/// The runs of `runs` (in file order) meeting `chunk`. `next` skips those wholly before it:
+/// asked of chunks in file order, in turn, the walk over the runs is linear.
+fn runs_meeting<'r>(runs: &'r [Chunk], chunk: &Chunk, next: &mut usize) -> &'r [Chunk] {
+    let before = |run: &Chunk| (run.group, run.rows.end) <= (chunk.group, chunk.rows.start);
+    while runs.get(*next).is_some_and(before) {
+        *next += 1;
+    }
+    let rest = &runs[*next..];
+    let meeting = (rest.iter())
+        .take_while(|run| (run.group, run.rows.start) < (chunk.group, chunk.rows.end))
+        .count();
+    &rest[..meeting]
 }
 
 /// The rows of `runs` among `batches`, which hold the rows of `chunks` in order.
@@ -595,10 +605,11 @@ fn only_runs(
     runs: &[Chunk],
 ) -> Result<Vec<RecordBatch>, QueryError> {
     let mut keep = Vec::with_capacity(rows_of(chunks));
+    let mut next = 0;
     for chunk in chunks {
         let first = keep.len();
         keep.resize(first + chunk.rows.len(), false);
-        for run in runs.iter().filter(|run| run.group == chunk.group) {
+        for run in runs_meeting(runs, chunk, &mut next) {
             let start = run.rows.start.max(chunk.rows.start);
             let end = run.rows.end.min(chunk.rows.end);
             for row in start..end {
