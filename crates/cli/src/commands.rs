@@ -87,9 +87,15 @@ pub fn build(data_dir: &Path, config: &BuildConfig) -> anyhow::Result<BuildRepor
     bar.set_message("reading the log, replaying history, ranking, writing tables");
     let (_, report) = build_generation(&dir, config)?;
     bar.finish_and_clear();
+    let replay = if report.incremental {
+        "incremental"
+    } else {
+        "full"
+    };
     println!(
-        "built {}: {} pages ({} fetches), {} links, {} backlinks, {} domains in {:.1}s",
+        "built {} ({replay} replay, {} fetches replayed): {} pages ({} fetches), {} links, {} backlinks, {} domains in {:.1}s",
         report.generation,
+        report.fetches_replayed,
         report.pages,
         report.fetches,
         report.links,

@@ -67,6 +67,11 @@ enum Command {
         /// Lost links older than this many days are dropped (`drop_reason` tooold).
         #[arg(long, default_value_t = 365)]
         lost_retention_days: u32,
+        /// Replay the whole fetch log. By default a build resumes the current generation's
+        /// replay with the log segments that came after it, when the log allows it (same
+        /// result, fewer records read).
+        #[arg(long)]
+        full: bool,
     },
     /// Import organic traffic and keyword figures (CSV with a header: target, traffic,
     /// positions; a domain or a URL per row); the next build joins them to the links.
@@ -208,11 +213,13 @@ fn main() -> anyhow::Result<()> {
             data,
             keep,
             lost_retention_days,
+            full,
         } => commands::build(
             &data.data_dir,
             &anchorage_index::build::BuildConfig {
                 keep_generations: keep,
                 lost_retention_days,
+                full,
             },
         )
         .map(|_| ()),

@@ -78,11 +78,13 @@ pub fn publish_dir(from: &Path, to: &Path) -> Result<()> {
     sync_parent(to)
 }
 
-/// fsyncs every file in `dir` and the directory itself.
+/// fsyncs every file under `dir`, its subdirectories and the directory itself.
 pub fn sync_tree(dir: &Path) -> Result<()> {
     for entry in fs::read_dir(dir).at(dir)? {
         let path = entry.at(dir)?.path();
-        if path.is_file() {
+        if path.is_dir() {
+            sync_tree(&path)?;
+        } else if path.is_file() {
             File::open(&path).and_then(|f| f.sync_all()).at(&path)?;
         }
     }

@@ -99,7 +99,7 @@ impl LogWriter {
     }
 }
 
-fn tracing_options() -> TracingOptions {
+pub(crate) fn tracing_options() -> TracingOptions {
     TracingOptions::default()
         .allow_null_fields(true)
         .enums_without_data_as_strings(true)
@@ -128,9 +128,7 @@ fn write_segment(
         SEGMENT_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let tmp = dir.tmp_dir().join(&name);
-    fs::create_dir_all(&tmp).at(&tmp)?;
-    write_records(&tmp.join(PAGES_FILE), &page_fields()?, pages)?;
-    write_records(&tmp.join(LINKS_FILE), &link_fields()?, links)?;
+    write_record_files(&tmp, pages, links)?;
     let meta = SegmentMeta {
         name: name.clone(),
         created_at,
@@ -148,7 +146,23 @@ fn write_segment(
     Ok(meta)
 }
 
-fn write_records<T: Serialize>(path: &Path, fields: &[FieldRef], items: &[T]) -> Result<()> {
+/// Writes `pages` and `links` as the record files of a segment in `dir` (created), which
+/// [`read_segment`] reads back.
+pub(crate) fn write_record_files<P: Serialize, L: Serialize>(
+    dir: &Path,
+    pages: &[P],
+    links: &[L],
+) -> Result<()> {
+    fs::create_dir_all(dir).at(dir)?;
+    write_records(&dir.join(PAGES_FILE), &page_fields()?, pages)?;
+    write_records(&dir.join(LINKS_FILE), &link_fields()?, links)
+}
+
+pub(crate) fn write_records<T: Serialize>(
+    path: &Path,
+    fields: &[FieldRef],
+    items: &[T],
+) -> Result<()> {
     let schema = Arc::new(Schema::new(fields.to_vec()));
     let mut batches = Vec::new();
     for chunk in items.chunks(64 * 1024) {
@@ -192,7 +206,7 @@ pub fn read_segment(segment: &Path) -> Result<(Vec<PageRecord>, Vec<LinkRecord>)
     ))
 }
 
-fn read_records<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+pub(crate) fn read_records<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for batch in parquet_io::read(path)? {
         out.extend(serde_arrow::from_record_batch::<Vec<T>>(&batch)?);

@@ -37,6 +37,12 @@ pub struct Manifest {
     pub links: u64,
     pub domains: u64,
     pub build_seconds: f64,
+    /// Resumed from the previous generation's replay checkpoint (`replay/`).
+    #[serde(default)]
+    pub incremental: bool,
+    /// Fetches this build replayed (all of the log's, unless incremental).
+    #[serde(default)]
+    pub fetches_replayed: u64,
 }
 
 /// A generation on disk.

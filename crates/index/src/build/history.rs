@@ -22,9 +22,10 @@
 
 use anchorage_core::record::{LinkElement, LinkRecord, PageRecord};
 use anchorage_core::time::Micros;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LostReason {
     RemovedFromHtml,
     NotCanonical,
@@ -49,7 +50,7 @@ impl LostReason {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Discovered {
     PageFound,
     LinkFound,
@@ -74,6 +75,10 @@ pub struct PageHistory<'a> {
     pub latest: &'a PageRecord,
     /// The latest fetch that carried content (not a revisit), for the page's facts.
     pub content: &'a PageRecord,
+    /// `content` is such a fetch (else every fetch was a revisit, and it is `latest`).
+    pub had_content: bool,
+    /// A usable fetch of the page was its own canonical: links lost when it names another.
+    pub was_canonical: bool,
     pub first_seen: Micros,
     pub last_visited: Micros,
     /// The fetch before the latest, if any.
@@ -144,7 +149,21 @@ pub struct LinkHistory<'a> {
     /// Links of the same type from this page to the same URL in the same state (live, or
     /// lost) as this one, itself included: DataForSEO's `links_count`.
     pub copies: u32,
-    ever_lost: bool,
+    /// The k-th link of its type to its URL in the fetch it was last seen in, from 0.
+    pub occurrence: u32,
+    /// It was lost at some point (so being live again is a restoration).
+    pub ever_lost: bool,
+}
+
+impl<'a> LinkHistory<'a> {
+    fn identity(&self) -> Identity<'a> {
+        let link: &'a LinkRecord = self.link;
+        (
+            link.url_to.as_str(),
+            link.element.link_type(),
+            self.occurrence,
+        )
+    }
 }
 
 /// Why a fetch makes its links unusable, if it does: its status, and the robots and canonical
@@ -199,27 +218,83 @@ pub fn replay<'a>(
     fetches: &[&'a PageRecord],
     links_of: &dyn Fn(u64) -> &'a [LinkRecord],
 ) -> Option<PageHistory<'a>> {
-    let first = *fetches.first()?;
-    let latest = *fetches.last()?;
-    let mut known: HashMap<Identity<'a>, LinkHistory<'a>> = HashMap::new();
-    let mut order: Vec<Identity<'a>> = Vec::new();
-    let mut content: Option<&'a PageRecord> = None;
-    let mut was_canonical = false;
-    for (i, &fetch) in fetches.iter().enumerate() {
+    let mut replay = Replay::default();
+    for &fetch in fetches {
+        replay.apply(fetch, links_of);
+    }
+    replay.finish()
+}
+
+/// A page's replay, one fetch at a time: it can stop after any fetch and resume from where
+/// it stopped ([`Replay::resume`]), which is what an incremental build does.
+#[derive(Default)]
+pub struct Replay<'a> {
+    first_seen: Micros,
+    latest: Option<&'a PageRecord>,
+    prev_visited: Option<Micros>,
+    /// The latest fetch that carried content (not a revisit).
+    content: Option<&'a PageRecord>,
+    /// An earlier usable fetch of the page was its own canonical.
+    was_canonical: bool,
+    known: HashMap<Identity<'a>, LinkHistory<'a>>,
+    /// Identities in the order they were first seen.
+    order: Vec<Identity<'a>>,
+}
+
+impl<'a> Replay<'a> {
+    /// Where `history`'s replay stopped, its links as they were before any drop
+    /// ([`super::drops`] comes later). `was_canonical` is [`PageHistory::was_canonical`].
+    pub fn resume(history: PageHistory<'a>) -> Replay<'a> {
+        let mut known = HashMap::with_capacity(history.links.len());
+        let mut order = Vec::with_capacity(history.links.len());
+        for link in history.links {
+            let id = link.identity();
+            order.push(id);
+            known.insert(id, link);
+        }
+        Replay {
+            first_seen: history.first_seen,
+            latest: Some(history.latest),
+            prev_visited: history.prev_visited,
+            content: history.had_content.then_some(history.content),
+            was_canonical: history.was_canonical,
+            known,
+            order,
+        }
+    }
+
+    /// The page's URL, once a fetch is replayed.
+    pub fn url(&self) -> Option<&'a str> {
+        self.latest.map(|l| l.url.as_str())
+    }
+
+    /// The time of the latest fetch replayed.
+    pub fn last_visited(&self) -> Option<Micros> {
+        self.latest.map(|l| l.fetched_at)
+    }
+
+    /// Replays the next fetch (later than every fetch replayed so far).
+    pub fn apply(&mut self, fetch: &'a PageRecord, links_of: &dyn Fn(u64) -> &'a [LinkRecord]) {
+        let first_fetch = self.latest.is_none();
+        match self.latest {
+            Some(previous) => self.prev_visited = Some(previous.fetched_at),
+            None => self.first_seen = fetch.fetched_at,
+        }
+        self.latest = Some(fetch);
         let facts: &'a PageRecord = if fetch.unchanged {
-            match content {
+            match self.content {
                 Some(c) => c,
                 // A revisit of content we never saw tells nothing about links.
-                None => continue,
+                None => return,
             }
         } else {
-            content = Some(fetch);
+            self.content = Some(fetch);
             fetch
         };
         let links = links_of(facts.fetch_id);
-        let problem = page_problem(fetch.http_code, facts, was_canonical);
+        let problem = page_problem(fetch.http_code, facts, self.was_canonical);
         if problem.is_none() && is_own_canonical(facts) {
-            was_canonical = true;
+            self.was_canonical = true;
         }
         let mut seen_now: HashMap<Identity<'a>, ()> = HashMap::with_capacity(links.len());
         let mut occurrences: HashMap<(&'a str, &'static str), u32> = HashMap::new();
@@ -231,17 +306,17 @@ pub fn replay<'a>(
             seen_now.insert(id, ());
             let live = problem.is_none() || names_the_replacement(link.element, problem);
             observe(
-                &mut known,
-                &mut order,
+                &mut self.known,
+                &mut self.order,
                 id,
                 link,
                 fetch,
                 live,
                 problem,
-                i == 0,
+                first_fetch,
             );
         }
-        for (id, hist) in known.iter_mut() {
+        for (id, hist) in self.known.iter_mut() {
             if !seen_now.contains_key(id) && hist.live {
                 mark_lost(
                     hist,
@@ -251,21 +326,29 @@ pub fn replay<'a>(
             }
         }
     }
-    let mut links: Vec<LinkHistory<'a>> = order
-        .into_iter()
-        .filter_map(|id| known.remove(&id))
-        .collect();
-    count_copies(&mut links);
-    Some(PageHistory {
-        url: &latest.url,
-        latest,
-        content: content.unwrap_or(latest),
-        first_seen: first.fetched_at,
-        last_visited: latest.fetched_at,
-        prev_visited: fetches.len().checked_sub(2).map(|i| fetches[i].fetched_at),
-        links,
-        site_language: None,
-    })
+
+    /// The page's history, if any fetch was replayed.
+    pub fn finish(mut self) -> Option<PageHistory<'a>> {
+        let latest = self.latest?;
+        let mut links: Vec<LinkHistory<'a>> = self
+            .order
+            .into_iter()
+            .filter_map(|id| self.known.remove(&id))
+            .collect();
+        count_copies(&mut links);
+        Some(PageHistory {
+            url: &latest.url,
+            latest,
+            content: self.content.unwrap_or(latest),
+            had_content: self.content.is_some(),
+            was_canonical: self.was_canonical,
+            first_seen: self.first_seen,
+            last_visited: latest.fetched_at,
+            prev_visited: self.prev_visited,
+            links,
+            site_language: None,
+        })
+    }
 }
 
 fn count_copies(links: &mut [LinkHistory<'_>]) {
@@ -323,6 +406,7 @@ fn observe<'a>(
                     },
                     drop_reason: None,
                     copies: 1,
+                    occurrence: id.2,
                     ever_lost: false,
                 },
             );
@@ -387,6 +471,56 @@ mod tests {
             &links[start..end]
         };
         replay(&fetches, &by_fetch).unwrap()
+    }
+
+    /// Stopping after any fetch and resuming gives the history one replay gives.
+    #[test]
+    fn a_resumed_replay_equals_one_replay() {
+        let mut gone = page(4, 40, 404);
+        gone.noindex = true;
+        let mut revisit = page(5, 50, 200);
+        revisit.unchanged = true;
+        let mut moved = page(6, 60, 200);
+        moved.canonical = Some("http://a.com/other".into());
+        let pages = [
+            page(1, 10, 200),
+            page(2, 20, 200),
+            page(3, 30, 200),
+            gone,
+            revisit,
+            moved,
+            page(7, 70, 200),
+        ];
+        let links = [
+            link(1, 0, "http://x.com/"),
+            link(1, 1, "http://y.com/"),
+            link(1, 2, "http://y.com/"),
+            link(2, 0, "http://y.com/"),
+            link(2, 1, "http://z.com/"),
+            link(3, 0, "http://x.com/"),
+            link(3, 1, "http://y.com/"),
+            link(6, 0, "http://x.com/"),
+            link(7, 0, "http://z.com/"),
+            link(7, 1, "http://y.com/"),
+        ];
+        let whole = format!("{:?}", run(&pages, &links));
+        let links_of = |id: u64| -> &[LinkRecord] {
+            let start = links.partition_point(|l| l.fetch_id < id);
+            let end = links.partition_point(|l| l.fetch_id <= id);
+            &links[start..end]
+        };
+        for stop in 1..pages.len() {
+            let mut first = Replay::default();
+            for fetch in &pages[..stop] {
+                first.apply(fetch, &links_of);
+            }
+            let mut resumed = Replay::resume(first.finish().unwrap());
+            for fetch in &pages[stop..] {
+                resumed.apply(fetch, &links_of);
+            }
+            let resumed = format!("{:?}", resumed.finish().unwrap());
+            assert_eq!(resumed, whole, "stopped after {stop} fetches");
+        }
     }
 
     #[test]

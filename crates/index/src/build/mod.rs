@@ -1,7 +1,11 @@
 //! `anchorage build`: turns the fetch log into a snapshot generation.
 //!
-//! 1. Load every segment and keep one copy of each fetch (`fetch_id`) and link.
-//! 2. Replay each page's fetches in time order ([`history`]): link identity and history.
+//! 1. Load every segment and keep one copy of each fetch (`fetch_id`) and link; or, for an
+//!    incremental build, the previous generation's replay checkpoint ([`checkpoint`]) and the
+//!    segments that came after it.
+//! 2. Replay each page's fetches in time order ([`history`]): link identity and history
+//!    (incremental: resume each page's replay with its new fetches). The replay's state is
+//!    the new generation's checkpoint.
 //!    Pages that name no language take their site's ([`site_language`]).
 //! 3. Mark the links the index stops keeping ([`drops`]).
 //! 4. Resolve linked-to URLs' status and redirect chains ([`targets`]).
@@ -9,6 +13,7 @@
 //! 6. Write the tables ([`table`] for `backlinks` and `outlinks`; `pages`, `domains`,
 //!    `targets`, `metrics_history`) into a new generation and switch to it.
 
+pub mod checkpoint;
 pub mod drops;
 pub mod explain;
 pub mod graph;
@@ -19,7 +24,7 @@ pub mod site_language;
 pub mod table;
 pub mod targets;
 
-use crate::error::Result;
+use crate::error::{IndexError, Result};
 use crate::layout::DataDir;
 use crate::log::{read_segment, segments};
 use crate::parquet_io;
@@ -29,11 +34,14 @@ use crate::snapshot::{
 };
 use anchorage_core::record::{LinkRecord, PageRecord};
 use anchorage_core::time::{Micros, now};
+use checkpoint::{Checkpoint, Records};
 use graph::Metrics;
 use history::PageHistory;
+use history::Replay;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -43,6 +51,9 @@ pub struct BuildConfig {
     pub keep_generations: usize,
     /// Lost links older than this (before the log's latest fetch) are dropped as `tooold`.
     pub lost_retention_days: u32,
+    /// Replay the whole log even when the previous generation's checkpoint would allow an
+    /// incremental build.
+    pub full: bool,
 }
 
 impl Default for BuildConfig {
@@ -50,25 +61,60 @@ impl Default for BuildConfig {
         BuildConfig {
             keep_generations: 3,
             lost_retention_days: 365,
+            full: false,
         }
     }
 }
 
 /// The fetch log in memory, de-duplicated.
 pub struct Log {
+    /// Sorted by fetch_id.
     pub pages: Vec<PageRecord>,
     /// Sorted by (fetch_id, ordinal).
     pub links: Vec<LinkRecord>,
-    pub segments: usize,
+    /// Every segment of the log, replayed once this build is done.
+    pub segment_names: Vec<String>,
+    /// For an incremental build, the fetches the checkpoint holds (sorted): the others are
+    /// the new fetches to replay.
+    resumed: Vec<u64>,
 }
 
 impl Log {
+    /// The whole log.
     pub fn load(dir: &DataDir) -> Result<Log> {
         let segs = segments(dir)?;
-        let parts: Vec<_> = segs
-            .par_iter()
-            .map(|s| read_segment(s))
-            .collect::<Result<_>>()?;
+        let parts = read_segments(&segs)?;
+        Ok(Log::merge(parts, names(&segs), Vec::new()))
+    }
+
+    /// A checkpoint's records and the segments it did not replay, if every segment it
+    /// replayed is still in the log (else `None`: the log changed under it).
+    fn load_after(dir: &DataDir, checkpoint: &Checkpoint, records: Records) -> Result<Option<Log>> {
+        let segs = segments(dir)?;
+        let all = names(&segs);
+        let replayed: HashSet<&str> = checkpoint.segments.iter().map(String::as_str).collect();
+        let present = all.iter().filter(|n| replayed.contains(n.as_str())).count();
+        if present != replayed.len() {
+            return Ok(None);
+        }
+        let new: Vec<PathBuf> = segs
+            .into_iter()
+            .zip(&all)
+            .filter(|(_, name)| !replayed.contains(name.as_str()))
+            .map(|(path, _)| path)
+            .collect();
+        let mut resumed: Vec<u64> = records.0.iter().map(|p| p.fetch_id).collect();
+        resumed.sort_unstable();
+        let mut parts = read_segments(&new)?;
+        parts.push(records);
+        Ok(Some(Log::merge(parts, all, resumed)))
+    }
+
+    fn merge(
+        parts: Vec<(Vec<PageRecord>, Vec<LinkRecord>)>,
+        segment_names: Vec<String>,
+        resumed: Vec<u64>,
+    ) -> Log {
         let mut pages = Vec::new();
         let mut links = Vec::new();
         for (p, l) in parts {
@@ -79,11 +125,12 @@ impl Log {
         pages.dedup_by_key(|p| p.fetch_id);
         links.par_sort_by_key(|l| (l.fetch_id, l.ordinal));
         links.dedup_by_key(|l| (l.fetch_id, l.ordinal));
-        Ok(Log {
+        Log {
             pages,
             links,
-            segments: segs.len(),
-        })
+            segment_names,
+            resumed,
+        }
     }
 
     /// The links of one fetch.
@@ -93,24 +140,118 @@ impl Log {
         &self.links[start..end]
     }
 
-    /// Replays every page's fetches.
-    pub fn histories(&self) -> Vec<PageHistory<'_>> {
+    pub fn page(&self, fetch_id: u64) -> Option<&PageRecord> {
+        let i = self
+            .pages
+            .binary_search_by_key(&fetch_id, |p| p.fetch_id)
+            .ok()?;
+        Some(&self.pages[i])
+    }
+
+    pub fn link(&self, fetch_id: u64, ordinal: u32) -> Option<&LinkRecord> {
+        let i = self
+            .links
+            .binary_search_by_key(&(fetch_id, ordinal), |l| (l.fetch_id, l.ordinal))
+            .ok()?;
+        Some(&self.links[i])
+    }
+
+    /// The fetches to replay (all of them, or for an incremental build those the checkpoint
+    /// does not hold), grouped by URL, each group in time order.
+    fn fetches_by_url(&self) -> Vec<Vec<&PageRecord>> {
         let mut by_url: HashMap<&str, Vec<&PageRecord>> = HashMap::new();
         for p in &self.pages {
-            by_url.entry(p.url.as_str()).or_default().push(p);
+            if self.resumed.binary_search(&p.fetch_id).is_err() {
+                by_url.entry(p.url.as_str()).or_default().push(p);
+            }
         }
         let mut groups: Vec<Vec<&PageRecord>> = by_url.into_values().collect();
         groups
             .par_iter_mut()
             .for_each(|g| g.sort_by_key(|p| (p.fetched_at, p.fetch_id)));
+        groups
+    }
+
+    /// Replays every page's fetches.
+    pub fn histories(&self) -> Vec<PageHistory<'_>> {
         let links_of = |id: u64| self.links_of(id);
-        let mut out: Vec<PageHistory<'_>> = groups
+        let mut out: Vec<PageHistory<'_>> = self
+            .fetches_by_url()
             .par_iter()
             .filter_map(|g| history::replay(g, &links_of))
             .collect();
         out.par_sort_by(|a, b| a.url.cmp(b.url));
         out
     }
+
+    /// Resumes the checkpoint's replays with the new fetches, if the log allows it: every new
+    /// fetch of a page it holds is later than the page's latest replayed fetch. `Ok(None)`
+    /// when one is not (the caller replays the whole log).
+    fn resumed_histories(&self, checkpoint: &Checkpoint) -> Result<Option<Vec<PageHistory<'_>>>> {
+        let mut replays = checkpoint.replays(self)?;
+        let at: HashMap<&str, usize> = replays
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.url()?, i)))
+            .collect();
+        let mut next: Vec<Vec<&PageRecord>> = vec![Vec::new(); replays.len()];
+        let mut fresh = Vec::new();
+        for group in self.fetches_by_url() {
+            match at.get(group[0].url.as_str()) {
+                Some(&i) => {
+                    if replays[i].last_visited() >= Some(group[0].fetched_at) {
+                        tracing::info!(
+                            url = %group[0].url,
+                            "a new fetch is older than the page's replayed ones"
+                        );
+                        return Ok(None);
+                    }
+                    next[i] = group;
+                }
+                None => fresh.push(group),
+            }
+        }
+        let links_of = |id: u64| self.links_of(id);
+        replays
+            .par_iter_mut()
+            .zip(next)
+            .for_each(|(replay, fetches)| {
+                for fetch in fetches {
+                    replay.apply(fetch, &links_of);
+                }
+            });
+        let mut out: Vec<PageHistory<'_>> = replays
+            .into_par_iter()
+            .filter_map(Replay::finish)
+            .chain(
+                fresh
+                    .par_iter()
+                    .filter_map(|g| history::replay(g, &links_of)),
+            )
+            .collect();
+        out.par_sort_by(|a, b| a.url.cmp(b.url));
+        Ok(Some(out))
+    }
+
+    /// Fetches replayed by this build.
+    fn replayed(&self) -> u64 {
+        (self.pages.len() - self.resumed.len()) as u64
+    }
+}
+
+fn read_segments(segs: &[PathBuf]) -> Result<Vec<(Vec<PageRecord>, Vec<LinkRecord>)>> {
+    segs.par_iter().map(|s| read_segment(s)).collect()
+}
+
+fn names(segs: &[PathBuf]) -> Vec<String> {
+    segs.iter()
+        .map(|s| {
+            s.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +262,10 @@ pub struct BuildReport {
     pub links: u64,
     pub backlinks: u64,
     pub domains: u64,
+    /// Resumed from the previous generation's replay checkpoint.
+    pub incremental: bool,
+    /// Fetches replayed (for an incremental build, only those after the checkpoint).
+    pub fetches_replayed: u64,
     pub seconds: f64,
 }
 
@@ -136,67 +281,127 @@ pub fn build(dir: &DataDir, config: &BuildConfig) -> Result<(Generation, BuildRe
 
 /// [`build`], with `derived` tables written into the generation before it is committed, so
 /// a generation never becomes current without them.
+///
+/// The build is incremental when it can be ([`checkpoint`]): it resumes the previous
+/// generation's replay with the segments that came after it. Everything after the replay
+/// (drops, metrics, tables) is computed whole, since any new link can move DR, UR and the
+/// counts of every row.
 pub fn build_with(
     dir: &DataDir,
     config: &BuildConfig,
     derived: DerivedTables<'_>,
 ) -> Result<(Generation, BuildReport)> {
     let started = Instant::now();
+    let previous = snapshot::current(dir)?;
+    if !config.full
+        && let Some(log_and_checkpoint) = incremental_log(dir, previous.as_ref())?
+    {
+        let (log, checkpoint) = log_and_checkpoint;
+        if let Some(histories) = log.resumed_histories(&checkpoint)? {
+            drop(checkpoint);
+            return write_generation(dir, config, derived, &log, histories, previous, started);
+        }
+    }
     let log = Log::load(dir)?;
     tracing::info!(
         fetches = log.pages.len(),
         links = log.links.len(),
-        segments = log.segments,
-        "log loaded"
+        segments = log.segment_names.len(),
+        "log loaded: full replay"
     );
-    let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
-    let mut histories = log.histories();
-    site_language::apply(&mut histories);
-    drops::apply(
-        &mut histories,
-        log_horizon,
-        i64::from(config.lost_retention_days) * drops::DAY,
-    );
-    let mut metrics = Metrics::compute(&histories);
-    metrics.imports = crate::imports::ImportedMetrics::load(dir)?;
-    tracing::info!(
-        domains = metrics.domains.len(),
-        pages = metrics.pages.len(),
-        dr_iterations = metrics.domain_iterations,
-        ur_iterations = metrics.page_iterations,
-        "metrics computed"
-    );
-    let statuses = targets::resolve(&histories);
-    let previous = snapshot::current(dir)?;
-    let previous_horizon = previous.as_ref().map(|g| g.manifest.log_horizon);
+    let histories = log.histories();
+    write_generation(dir, config, derived, &log, histories, previous, started)
+}
 
-    tracing::info!(targets = statuses.len(), "targets resolved");
-    let pending = snapshot::begin(dir)?;
-    let rows = link_rows(&histories, &metrics, &statuses, previous_horizon);
-    let (link_rows_written, backlinks) = write_link_tables(&pending.tmp, rows)?;
-    tracing::info!(rows = link_rows_written, "backlinks and outlinks written");
-    let pages = write_pages(&pending.tmp, &histories, &metrics)?;
-    let domains = write_domains(&pending.tmp, &metrics)?;
-    let target_rows = write_targets(&pending.tmp, &statuses)?;
-    let domain_links =
-        explain::write_domain_links(&pending.tmp, &metrics.domains.names, &metrics.domain_edges)?;
-    let history_rows =
-        metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
+/// The previous generation's replay checkpoint and the log after it, when the log allows an
+/// incremental build.
+fn incremental_log(
+    dir: &DataDir,
+    previous: Option<&Generation>,
+) -> Result<Option<(Log, Checkpoint)>> {
+    let Some(previous) = previous else {
+        return Ok(None);
+    };
+    let Some((checkpoint, records)) = Checkpoint::read(&previous.dir)? else {
+        tracing::info!(generation = %previous.manifest.generation, "no replay checkpoint");
+        return Ok(None);
+    };
+    let Some(log) = Log::load_after(dir, &checkpoint, records)? else {
+        tracing::info!("a segment the checkpoint replayed is gone from the log");
+        return Ok(None);
+    };
     tracing::info!(
-        pages,
-        domains,
-        target_rows,
-        "pages, domains and targets written"
+        fetches = log.replayed(),
+        segments = log.segment_names.len() - checkpoint.segments.len(),
+        resumed_pages = log.resumed.len(),
+        "log loaded: incremental replay"
     );
-    let derived_tables = derived(&pending.tmp)?;
-    let manifest = Manifest {
-        generation: pending.name.clone(),
-        number: pending.number,
-        created_at: now(),
-        log_horizon,
-        previous_horizon,
-        segments: log.segments,
-        tables: BTreeMap::from([
+    Ok(Some((log, checkpoint)))
+}
+
+/// Everything after the replay: drops, metrics, targets and the tables, written into a new
+/// generation with the replay's checkpoint, which then becomes current.
+fn write_generation<'a>(
+    dir: &DataDir,
+    config: &BuildConfig,
+    derived: DerivedTables<'_>,
+    log: &'a Log,
+    mut histories: Vec<PageHistory<'a>>,
+    previous: Option<Generation>,
+    started: Instant,
+) -> Result<(Generation, BuildReport)> {
+    let incremental = !log.resumed.is_empty();
+    let fetches = match (&previous, incremental) {
+        (Some(p), true) => p.manifest.fetches + log.replayed(),
+        _ => log.pages.len() as u64,
+    };
+    let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
+    let previous_horizon = previous.as_ref().map(|g| g.manifest.log_horizon);
+    let pending = snapshot::begin(dir)?;
+    let capture = checkpoint::Capture::of(&histories, log);
+    let (tables, histories, metrics, backlinks) = std::thread::scope(|s| {
+        let saving = s.spawn(|| capture.write(&pending.tmp, &log.segment_names));
+        site_language::apply(&mut histories);
+        drops::apply(
+            &mut histories,
+            log_horizon,
+            i64::from(config.lost_retention_days) * drops::DAY,
+        );
+        let mut metrics = Metrics::compute(&histories);
+        metrics.imports = crate::imports::ImportedMetrics::load(dir)?;
+        tracing::info!(
+            domains = metrics.domains.len(),
+            pages = metrics.pages.len(),
+            dr_iterations = metrics.domain_iterations,
+            ur_iterations = metrics.page_iterations,
+            "metrics computed"
+        );
+        let statuses = targets::resolve(&histories);
+        tracing::info!(targets = statuses.len(), "targets resolved");
+        let rows = link_rows(&histories, &metrics, &statuses, previous_horizon);
+        let (link_rows_written, backlinks) = write_link_tables(&pending.tmp, rows)?;
+        tracing::info!(rows = link_rows_written, "backlinks and outlinks written");
+        let pages = write_pages(&pending.tmp, &histories, &metrics)?;
+        let domains = write_domains(&pending.tmp, &metrics)?;
+        let target_rows = write_targets(&pending.tmp, &statuses)?;
+        let domain_links = explain::write_domain_links(
+            &pending.tmp,
+            &metrics.domains.names,
+            &metrics.domain_edges,
+        )?;
+        let history_rows =
+            metrics_history::write(&pending.tmp, previous.as_ref(), log_horizon, &metrics)?;
+        tracing::info!(
+            pages,
+            domains,
+            target_rows,
+            "pages, domains and targets written"
+        );
+        let derived_tables = derived(&pending.tmp)?;
+        saving
+            .join()
+            .map_err(|_| IndexError::Invalid("writing the replay checkpoint failed".into()))??;
+        let tables: BTreeMap<String, u64> = BTreeMap::from([
             (BACKLINKS.to_string(), link_rows_written),
             (OUTLINKS.to_string(), link_rows_written),
             (PAGES.to_string(), pages),
@@ -207,12 +412,24 @@ pub fn build_with(
         ])
         .into_iter()
         .chain(derived_tables)
-        .collect(),
-        fetches: log.pages.len() as u64,
-        pages: histories.len() as u64,
+        .collect();
+        Ok::<_, IndexError>((tables, histories.len() as u64, metrics, backlinks))
+    })?;
+    let manifest = Manifest {
+        generation: pending.name.clone(),
+        number: pending.number,
+        created_at: now(),
+        log_horizon,
+        previous_horizon,
+        segments: log.segment_names.len(),
+        tables,
+        fetches,
+        pages: histories,
         links: metrics.nodes.len() as u64,
         domains: metrics.domains.len() as u64,
         build_seconds: started.elapsed().as_secs_f64(),
+        incremental,
+        fetches_replayed: log.replayed(),
     };
     let generation = snapshot::commit(dir, pending, &manifest, config.keep_generations)?;
     let report = BuildReport {
@@ -221,7 +438,9 @@ pub fn build_with(
         pages: manifest.pages,
         links: manifest.links,
         backlinks,
-        domains,
+        domains: manifest.domains,
+        incremental,
+        fetches_replayed: manifest.fetches_replayed,
         seconds: started.elapsed().as_secs_f64(),
     };
     tracing::info!(?report, "generation committed");

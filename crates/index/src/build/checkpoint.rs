@@ -1,0 +1,302 @@
+//! The replay checkpoint: where every page's replay stopped, kept in each generation
+//! (`replay/`) so that the next build reads only the log segments that came after it and
+//! replays only their fetches (an incremental build).
+//!
+//! It holds, for every page, what [`Replay::resume`] needs (its links' histories as the replay
+//! left them, before any drop) and the records that state refers to: the latest fetch, the
+//! latest content with all its links, and the fetch and record each link was last seen in,
+//! in the log's own segment format. Resuming from it gives the histories a replay of the whole
+//! log gives: `crates/index/tests/history.rs` builds both ways and compares every table.
+//!
+//! The log allows an incremental build when every segment the checkpoint consumed is still
+//! there and each new fetch of a known page is later than the page's latest replayed fetch.
+//! Anything else (a capture ingested after later ones, a segment removed, a checkpoint of
+//! another format) gets a full replay.
+
+use super::Log;
+use super::history::{Discovered, LinkHistory, LostReason, PageHistory, Replay};
+use crate::error::{IndexError, IoContext, Result};
+use crate::log::{read_records, read_segment, tracing_options, write_record_files, write_records};
+use anchorage_core::record::{LinkRecord, PageRecord};
+use anchorage_core::time::Micros;
+use arrow::datatypes::FieldRef;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_arrow::schema::SchemaLike;
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+/// The checkpoint's directory in a generation.
+pub const CHECKPOINT_DIR: &str = "replay";
+const PAGE_STATE_FILE: &str = "page_state.parquet";
+const LINK_STATE_FILE: &str = "link_state.parquet";
+const META_FILE: &str = "checkpoint.json";
+/// Bumped whenever what the checkpoint holds changes: an older one is not resumed from.
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    format: u32,
+    /// The log segments whose fetches the checkpoint has replayed.
+    segments: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PageState {
+    latest: u64,
+    content: u64,
+    had_content: bool,
+    was_canonical: bool,
+    first_seen: Micros,
+    prev_visited: Option<Micros>,
+    /// The page's links are the next this many link states, in the page's order.
+    links: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkState {
+    /// The link's record as last seen: (fetch, ordinal).
+    fetch_id: u64,
+    ordinal: u32,
+    seen_in: u64,
+    occurrence: u32,
+    first_seen_link: Micros,
+    live_since: Micros,
+    last_live: Micros,
+    prev_live: Option<Micros>,
+    live: bool,
+    ever_lost: bool,
+    lost_at: Option<Micros>,
+    lost_reason: Option<LostReason>,
+    discovered: Discovered,
+}
+
+impl LinkState {
+    fn of(link: &LinkHistory<'_>) -> LinkState {
+        LinkState {
+            fetch_id: link.link.fetch_id,
+            ordinal: link.link.ordinal,
+            seen_in: link.seen_in.fetch_id,
+            occurrence: link.occurrence,
+            first_seen_link: link.first_seen_link,
+            live_since: link.live_since,
+            last_live: link.last_live,
+            prev_live: link.prev_live,
+            live: link.live,
+            ever_lost: link.ever_lost,
+            lost_at: link.lost_at,
+            lost_reason: link.lost_reason,
+            discovered: link.discovered,
+        }
+    }
+}
+
+/// Every page's state right after the replay (drops change it later), with the records it
+/// refers to, ready to be written while the build goes on.
+pub struct Capture<'a> {
+    pages: Vec<PageState>,
+    links: Vec<LinkState>,
+    page_records: Vec<&'a PageRecord>,
+    link_records: Vec<&'a LinkRecord>,
+}
+
+impl<'a> Capture<'a> {
+    pub fn of(histories: &[PageHistory<'a>], log: &'a Log) -> Capture<'a> {
+        let pages = histories
+            .par_iter()
+            .map(|h| PageState {
+                latest: h.latest.fetch_id,
+                content: h.content.fetch_id,
+                had_content: h.had_content,
+                was_canonical: h.was_canonical,
+                first_seen: h.first_seen,
+                prev_visited: h.prev_visited,
+                links: h.links.len() as u32,
+            })
+            .collect();
+        let links = histories
+            .par_iter()
+            .flat_map_iter(|h| h.links.iter().map(LinkState::of))
+            .collect();
+        let mut page_records: Vec<&'a PageRecord> = histories
+            .par_iter()
+            .flat_map_iter(|h| {
+                let seen_in = h.links.iter().map(|l| l.seen_in);
+                [h.latest, h.content].into_iter().chain(seen_in)
+            })
+            .collect();
+        page_records.par_sort_unstable_by_key(|p| p.fetch_id);
+        page_records.dedup_by_key(|p| p.fetch_id);
+        // A revisit repeats every link of the content, live or not.
+        let mut link_records: Vec<&'a LinkRecord> = histories
+            .par_iter()
+            .flat_map_iter(|h| {
+                let content = log.links_of(h.content.fetch_id).iter();
+                h.links.iter().map(|l| l.link).chain(content)
+            })
+            .collect();
+        link_records.par_sort_unstable_by_key(|l| (l.fetch_id, l.ordinal));
+        link_records.dedup_by_key(|l| (l.fetch_id, l.ordinal));
+        Capture {
+            pages,
+            links,
+            page_records,
+            link_records,
+        }
+    }
+
+    /// Writes the checkpoint into the generation being built in `generation_dir`;
+    /// `segments` are the log segments replayed.
+    pub fn write(&self, generation_dir: &Path, segments: &[String]) -> Result<()> {
+        let dir = generation_dir.join(CHECKPOINT_DIR);
+        write_record_files(&dir, &self.page_records, &self.link_records)?;
+        write_records(
+            &dir.join(PAGE_STATE_FILE),
+            &fields::<PageState>()?,
+            &self.pages,
+        )?;
+        write_records(
+            &dir.join(LINK_STATE_FILE),
+            &fields::<LinkState>()?,
+            &self.links,
+        )?;
+        let meta = Meta {
+            format: FORMAT,
+            segments: segments.to_vec(),
+        };
+        let path = dir.join(META_FILE);
+        let json = serde_json::to_vec_pretty(&meta).map_err(|source| IndexError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        fs::write(&path, json).at(&path)
+    }
+}
+
+fn fields<T: Serialize + for<'de> Deserialize<'de>>() -> Result<Vec<FieldRef>> {
+    Ok(Vec::<FieldRef>::from_type::<T>(tracing_options())?)
+}
+
+/// A checkpoint read back: the pages' states, and the segments they come from.
+pub struct Checkpoint {
+    pub segments: Vec<String>,
+    pages: Vec<PageState>,
+    links: Vec<LinkState>,
+}
+
+/// The records a checkpoint's state refers to.
+pub type Records = (Vec<PageRecord>, Vec<LinkRecord>);
+
+impl Checkpoint {
+    /// The checkpoint of the generation in `generation_dir`, if it has one of this format.
+    pub fn read(generation_dir: &Path) -> Result<Option<(Checkpoint, Records)>> {
+        let dir = generation_dir.join(CHECKPOINT_DIR);
+        let path = dir.join(META_FILE);
+        let meta: Meta = match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|source| IndexError::Json { path, source })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(IndexError::Io { path, source }),
+        };
+        if meta.format != FORMAT {
+            return Ok(None);
+        }
+        let checkpoint = Checkpoint {
+            segments: meta.segments,
+            pages: read_records(&dir.join(PAGE_STATE_FILE))?,
+            links: read_records(&dir.join(LINK_STATE_FILE))?,
+        };
+        Ok(Some((checkpoint, read_segment(&dir)?)))
+    }
+
+    /// Each page's latest replayed fetch, by URL, over `log` (which holds the checkpoint's
+    /// records).
+    pub fn last_visits<'a>(&self, log: &'a Log) -> Result<HashMap<&'a str, Micros>> {
+        self.pages
+            .iter()
+            .map(|p| {
+                let latest = page_record(log, p.latest)?;
+                Ok((latest.url.as_str(), latest.fetched_at))
+            })
+            .collect()
+    }
+
+    /// The replay of every page where it stopped, over `log` (which holds the checkpoint's
+    /// records), in the checkpoint's order (by URL).
+    pub fn replays<'a>(&self, log: &'a Log) -> Result<Vec<Replay<'a>>> {
+        let mut starts = Vec::with_capacity(self.pages.len());
+        let mut next = 0usize;
+        for page in &self.pages {
+            starts.push(next);
+            next += page.links as usize;
+        }
+        if next != self.links.len() {
+            return Err(IndexError::Invalid(format!(
+                "replay checkpoint: its pages name {next} links, it holds {}",
+                self.links.len()
+            )));
+        }
+        self.pages
+            .par_iter()
+            .zip(starts)
+            .map(|(page, start)| {
+                let states = &self.links[start..start + page.links as usize];
+                Ok(Replay::resume(history(log, page, states)?))
+            })
+            .collect()
+    }
+}
+
+fn history<'a>(log: &'a Log, page: &PageState, links: &[LinkState]) -> Result<PageHistory<'a>> {
+    let latest = page_record(log, page.latest)?;
+    let links = links
+        .iter()
+        .map(|s| {
+            Ok(LinkHistory {
+                link: link_record(log, s.fetch_id, s.ordinal)?,
+                seen_in: page_record(log, s.seen_in)?,
+                first_seen_link: s.first_seen_link,
+                live_since: s.live_since,
+                last_live: s.last_live,
+                prev_live: s.prev_live,
+                live: s.live,
+                lost_at: s.lost_at,
+                lost_reason: s.lost_reason,
+                discovered: s.discovered,
+                drop_reason: None,
+                copies: 1,
+                occurrence: s.occurrence,
+                ever_lost: s.ever_lost,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(PageHistory {
+        url: &latest.url,
+        latest,
+        content: page_record(log, page.content)?,
+        had_content: page.had_content,
+        was_canonical: page.was_canonical,
+        first_seen: page.first_seen,
+        last_visited: latest.fetched_at,
+        prev_visited: page.prev_visited,
+        links,
+        site_language: None,
+    })
+}
+
+fn page_record(log: &Log, fetch_id: u64) -> Result<&PageRecord> {
+    log.page(fetch_id).ok_or_else(|| {
+        IndexError::Invalid(format!(
+            "replay checkpoint: fetch {fetch_id} is not among its records"
+        ))
+    })
+}
+
+fn link_record(log: &Log, fetch_id: u64, ordinal: u32) -> Result<&LinkRecord> {
+    log.link(fetch_id, ordinal).ok_or_else(|| {
+        IndexError::Invalid(format!(
+            "replay checkpoint: link {ordinal} of fetch {fetch_id} is not among its records"
+        ))
+    })
+}
