@@ -2,23 +2,25 @@
 # Index build throughput on a web of 10M+ links: the synthetic web at scale (default 500:
 # 20,000 sites, ~480k pages, ~12.5M links) is written as WARC, ingested, then built from the
 # log (links/s = links in the log / wall seconds, peak memory, and each phase's end from the
-# build's log). Builds are full rebuilds: incremental builds are not implemented yet (README,
-# known gaps).
+# build's log). Then a recrawl of PERCENT of the sites (epoch 1, default 10 %) is ingested
+# into a copy and built twice: incrementally (resumed from the full build's replay checkpoint,
+# the default) and with --full, in the same run.
 # The PageRank comparison with webgraph-rs on cnr-2000 is `cargo bench -p anchorage-rank`.
 #
-#   bench/build.sh [--scale N] [--work DIR] [--bin PATH]
+#   bench/build.sh [--scale N] [--work DIR] [--bin PATH] [--recrawl-percent PERCENT]
 #
 # WORK (default target/bench-build) keeps the WARC and data between runs; delete it to start
 # over. Needs /usr/bin/time (Debian package `time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale=500 work=target/bench-build bin=""
+scale=500 work=target/bench-build bin="" percent=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale="$2"; shift ;;
     --work) work="$2"; shift ;;
     --bin) bin="$2"; shift ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    --recrawl-percent) percent="$2"; shift ;;
+    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
@@ -44,10 +46,9 @@ if [ ! -d "$data/log" ]; then
 fi
 rm -rf "$data/generations" "$data/CURRENT" "$data"/log/tmp/*.building
 links=$(cat "$data/links-in-log")
-started=$(date +%s.%N)
-ANCHORAGE_LOG=info timed "full build ($links links)" "$bin" build --data-dir "$data"
-# The build's phases from its log: seconds since the start at the end of each.
-python3 - "$started" "$work/err" <<'PY'
+
+phases() { # started: the build's phases from its log, seconds since the start at the end of each
+  python3 - "$1" "$work/err" <<'PY'
 import datetime, re, sys
 started = float(sys.argv[1])
 for line in open(sys.argv[2], encoding="utf-8", errors="replace"):
@@ -57,5 +58,24 @@ for line in open(sys.argv[2], encoding="utf-8", errors="replace"):
         at = datetime.datetime.fromisoformat(m[1]).replace(tzinfo=datetime.timezone.utc)
         print(f"  {at.timestamp() - started:7.1f} s  {m[2][:110]}")
 PY
-full_s=$(cut -d' ' -f1 "$work/time")
-echo "full build: $(awk -v l="$links" -v s="$full_s" 'BEGIN { printf "%.0f", l / s }') links/s"
+}
+
+build() { # label, links, build arguments...: a timed build with its phases and links/s
+  local label="$1" n="$2"; shift 2
+  local started; started=$(date +%s.%N)
+  ANCHORAGE_LOG=info timed "$label ($n links)" "$bin" build "$@"
+  phases "$started"
+  echo "$label: $(awk -v l="$n" -v s="$(cut -d' ' -f1 "$work/time")" 'BEGIN { printf "%.0f", l / s }') links/s"
+}
+
+build "full build" "$links" --data-dir "$data"
+
+warc1="$work/web-$scale-e1-p$percent.warc.gz"
+[ -f "$warc1" ] || timed "synth (epoch 1, $percent % of sites)" "$bin" synth --scale "$scale" --epoch 1 --sites-percent "$percent" "$warc1"
+recrawl="$work/data-$scale-recrawl"
+rm -rf "$recrawl"
+cp -a "$data" "$recrawl"
+timed "ingest the recrawl" "$bin" ingest --data-dir "$recrawl" "$warc1"
+total=$((links + $(sed -n 's/.*pages, \([0-9]*\) links.*/\1/p' "$work/out")))
+build "incremental build" "$total" --data-dir "$recrawl"
+build "full build, same log" "$total" --data-dir "$recrawl" --full

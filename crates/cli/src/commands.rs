@@ -57,14 +57,20 @@ pub fn ingest_quiet(
 }
 
 /// Writes the synthetic web at `scale` as WARC, with a progress bar.
-pub fn synth(scale: usize, seed: u64, epoch: u32, out: &Path) -> anyhow::Result<()> {
+pub fn synth(
+    scale: usize,
+    seed: u64,
+    epoch: u32,
+    sites_percent: u8,
+    out: &Path,
+) -> anyhow::Result<()> {
     let config = anchorage_synth::SynthConfig {
         scale,
         ..anchorage_synth::SynthConfig::with_seed(seed)
     };
     let bar = spinner("synth");
     let started = Instant::now();
-    let written = anchorage_synth::write_streaming_warc(&config, epoch, out, |n| {
+    let written = anchorage_synth::write_streaming_warc(&config, epoch, sites_percent, out, |n| {
         if n % 1000 == 0 {
             let secs = started.elapsed().as_secs_f64();
             bar.set_message(format!("{n} responses ({:.0}/s)", rate(n, secs)));
@@ -73,7 +79,7 @@ pub fn synth(scale: usize, seed: u64, epoch: u32, out: &Path) -> anyhow::Result<
     .with_context(|| format!("writing {}", out.display()))?;
     bar.finish_and_clear();
     println!(
-        "wrote {written} responses of {} sites (epoch {epoch}) to {} in {:.1}s",
+        "wrote {written} responses of {sites_percent}% of {} sites (epoch {epoch}) to {} in {:.1}s",
         config.total_sites(),
         out.display(),
         started.elapsed().as_secs_f64()

@@ -135,6 +135,10 @@ enum Command {
         /// Which epoch (scripted changes happen between epochs) to write.
         #[arg(long, default_value_t = 0)]
         epoch: u32,
+        /// Write only this share of the sites (a partial recrawl: those whose index modulo
+        /// 100 is below it).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(1..=100))]
+        sites_percent: u8,
         /// The WARC file to write (gzip, one member per record).
         out: PathBuf,
     },
@@ -262,8 +266,9 @@ fn main() -> anyhow::Result<()> {
             scale,
             seed,
             epoch,
+            sites_percent,
             out,
-        } => commands::synth(scale, seed, epoch, &out),
+        } => commands::synth(scale, seed, epoch, sites_percent, &out),
         Command::Columns => {
             print!("{}", anchorage_core::catalogue::markdown_table());
             Ok(())

@@ -33,9 +33,11 @@ impl SyntheticWeb {
 /// Writes epoch `epoch` of the web `config` describes as WARC/1.1, one site at a time, so a
 /// web of any scale (a 10M-link benchmark corpus) is written in constant memory. Calls
 /// `progress` with the number of responses written after each one; returns that number.
+/// Only `sites_percent` of the sites are written ([`crate::generate_streaming_share`]).
 pub fn write_streaming_warc(
     config: &crate::SynthConfig,
     epoch: u32,
+    sites_percent: u8,
     path: &Path,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, AcquireError> {
@@ -46,10 +48,11 @@ pub fn write_streaming_warc(
             ("format", "WARC File Format 1.1"),
             ("epoch", &epoch.to_string()),
             ("scale", &config.scale.to_string()),
+            ("sites-percent", &sites_percent.to_string()),
         ],
     )?;
     let mut written = 0;
-    for r in crate::generate_streaming(config, epoch) {
+    for r in crate::generate_streaming_share(config, epoch, sites_percent) {
         writer.write_response(
             &r.url,
             r.fetched_at,

@@ -152,8 +152,20 @@ pub fn generate(config: &SynthConfig, epoch: u32) -> SyntheticWeb {
 
 /// The crawlable responses of an epoch, one site at a time.
 pub fn generate_streaming(config: &SynthConfig, epoch: u32) -> impl Iterator<Item = SynthResponse> {
+    generate_streaming_share(config, epoch, 100)
+}
+
+/// [`generate_streaming`] for `percent` of the sites only (those whose index modulo 100 is
+/// below it): a partial recrawl, as an incremental build sees it.
+pub fn generate_streaming_share(
+    config: &SynthConfig,
+    epoch: u32,
+    percent: u8,
+) -> impl Iterator<Item = SynthResponse> {
     let synth = Synth::new(config);
-    (0..synth.site_count()).flat_map(move |s| synth.site_responses(s, epoch))
+    (0..synth.site_count())
+        .filter(move |s| s % 100 < usize::from(percent))
+        .flat_map(move |s| synth.site_responses(s, epoch))
 }
 
 impl Synth {

@@ -33,11 +33,12 @@ const PAGE_STATE_FILE: &str = "page_state.parquet";
 const LINK_STATE_FILE: &str = "link_state.parquet";
 const META_FILE: &str = "checkpoint.json";
 /// Bumped whenever what the checkpoint holds changes: an older one is not resumed from.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Meta {
     format: u32,
+    parts: usize,
     /// The log segments whose fetches the checkpoint has replayed.
     segments: Vec<String>,
 }
@@ -73,7 +74,7 @@ struct LinkState {
 }
 
 impl LinkState {
-    fn of(link: &LinkHistory<'_>) -> LinkState {
+    fn of(link: &LinkHistory<'_>, live: bool) -> LinkState {
         LinkState {
             fetch_id: link.link.fetch_id,
             ordinal: link.link.ordinal,
@@ -83,7 +84,7 @@ impl LinkState {
             live_since: link.live_since,
             last_live: link.last_live,
             prev_live: link.prev_live,
-            live: link.live,
+            live,
             ever_lost: link.ever_lost,
             lost_at: link.lost_at,
             lost_reason: link.lost_reason,
@@ -92,19 +93,89 @@ impl LinkState {
     }
 }
 
-/// Every page's state right after the replay (drops change it later), with the records it
-/// refers to, ready to be written while the build goes on.
-pub struct Capture<'a> {
+/// Whether each link was live when the replay left it: drops, which come next, make links
+/// not live, and the checkpoint must hold the replay's own state.
+pub struct ReplayedLiveness(Vec<bool>);
+
+impl ReplayedLiveness {
+    pub fn of(histories: &[PageHistory<'_>]) -> ReplayedLiveness {
+        ReplayedLiveness(
+            histories
+                .iter()
+                .flat_map(|h| h.links.iter().map(|l| l.live))
+                .collect(),
+        )
+    }
+}
+
+/// About this many links' states per part of the checkpoint: parts are written and read in
+/// parallel, and each is held in memory whole while it is written.
+const PART_LINKS: usize = 1 << 20;
+
+/// Writes the checkpoint of `histories` (after drops; `live` from before them) into the
+/// generation being built in `generation_dir`; `segments` are the log segments replayed.
+/// Each part holds a run of pages (in URL order) with every record they refer to.
+pub fn write(
+    generation_dir: &Path,
+    histories: &[PageHistory<'_>],
+    live: &ReplayedLiveness,
+    log: &Log,
+    segments: &[String],
+) -> Result<()> {
+    write_parts(generation_dir, histories, live, log, segments, PART_LINKS)
+}
+
+fn write_parts(
+    generation_dir: &Path,
+    histories: &[PageHistory<'_>],
+    live: &ReplayedLiveness,
+    log: &Log,
+    segments: &[String],
+    part_links: usize,
+) -> Result<()> {
+    let dir = generation_dir.join(CHECKPOINT_DIR);
+    let mut parts = Vec::new();
+    let (mut first_page, mut first_link, mut links) = (0, 0, 0);
+    for (i, h) in histories.iter().enumerate() {
+        links += h.links.len();
+        if links - first_link >= part_links || i + 1 == histories.len() {
+            parts.push((first_page..i + 1, first_link));
+            (first_page, first_link) = (i + 1, links);
+        }
+    }
+    parts
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(n, (pages, first_link))| {
+            let part = Part::of(&histories[pages.clone()], &live.0[*first_link..], log);
+            part.write(&dir.join(format!("part-{n:05}")))
+        })?;
+    let meta = Meta {
+        format: FORMAT,
+        parts: parts.len(),
+        segments: segments.to_vec(),
+    };
+    let path = dir.join(META_FILE);
+    let json = serde_json::to_vec_pretty(&meta).map_err(|source| IndexError::Json {
+        path: path.clone(),
+        source,
+    })?;
+    fs::write(&path, json).at(&path)
+}
+
+/// A run of pages' states with the records they refer to.
+struct Part<'a> {
     pages: Vec<PageState>,
     links: Vec<LinkState>,
     page_records: Vec<&'a PageRecord>,
     link_records: Vec<&'a LinkRecord>,
 }
 
-impl<'a> Capture<'a> {
-    pub fn of(histories: &[PageHistory<'a>], log: &'a Log) -> Capture<'a> {
+impl<'a> Part<'a> {
+    /// `live`: the replayed liveness of these pages' links, in order (and of later ones).
+    fn of(histories: &[PageHistory<'a>], live: &[bool], log: &'a Log) -> Part<'a> {
         let pages = histories
-            .par_iter()
+            .iter()
             .map(|h| PageState {
                 latest: h.latest.fetch_id,
                 content: h.content.fetch_id,
@@ -116,29 +187,31 @@ impl<'a> Capture<'a> {
             })
             .collect();
         let links = histories
-            .par_iter()
-            .flat_map_iter(|h| h.links.iter().map(LinkState::of))
+            .iter()
+            .flat_map(|h| h.links.iter())
+            .zip(live)
+            .map(|(link, &live)| LinkState::of(link, live))
             .collect();
         let mut page_records: Vec<&'a PageRecord> = histories
-            .par_iter()
-            .flat_map_iter(|h| {
+            .iter()
+            .flat_map(|h| {
                 let seen_in = h.links.iter().map(|l| l.seen_in);
                 [h.latest, h.content].into_iter().chain(seen_in)
             })
             .collect();
-        page_records.par_sort_unstable_by_key(|p| p.fetch_id);
+        page_records.sort_unstable_by_key(|p| p.fetch_id);
         page_records.dedup_by_key(|p| p.fetch_id);
         // A revisit repeats every link of the content, live or not.
         let mut link_records: Vec<&'a LinkRecord> = histories
-            .par_iter()
-            .flat_map_iter(|h| {
+            .iter()
+            .flat_map(|h| {
                 let content = log.links_of(h.content.fetch_id).iter();
                 h.links.iter().map(|l| l.link).chain(content)
             })
             .collect();
-        link_records.par_sort_unstable_by_key(|l| (l.fetch_id, l.ordinal));
+        link_records.sort_unstable_by_key(|l| (l.fetch_id, l.ordinal));
         link_records.dedup_by_key(|l| (l.fetch_id, l.ordinal));
-        Capture {
+        Part {
             pages,
             links,
             page_records,
@@ -146,11 +219,8 @@ impl<'a> Capture<'a> {
         }
     }
 
-    /// Writes the checkpoint into the generation being built in `generation_dir`;
-    /// `segments` are the log segments replayed.
-    pub fn write(&self, generation_dir: &Path, segments: &[String]) -> Result<()> {
-        let dir = generation_dir.join(CHECKPOINT_DIR);
-        write_record_files(&dir, &self.page_records, &self.link_records)?;
+    fn write(&self, dir: &Path) -> Result<()> {
+        write_record_files(dir, &self.page_records, &self.link_records)?;
         write_records(
             &dir.join(PAGE_STATE_FILE),
             &fields::<PageState>()?,
@@ -160,17 +230,15 @@ impl<'a> Capture<'a> {
             &dir.join(LINK_STATE_FILE),
             &fields::<LinkState>()?,
             &self.links,
-        )?;
-        let meta = Meta {
-            format: FORMAT,
-            segments: segments.to_vec(),
-        };
-        let path = dir.join(META_FILE);
-        let json = serde_json::to_vec_pretty(&meta).map_err(|source| IndexError::Json {
-            path: path.clone(),
-            source,
-        })?;
-        fs::write(&path, json).at(&path)
+        )
+    }
+
+    fn read(dir: &Path) -> Result<(Vec<PageState>, Vec<LinkState>, Records)> {
+        Ok((
+            read_records(&dir.join(PAGE_STATE_FILE))?,
+            read_records(&dir.join(LINK_STATE_FILE))?,
+            read_segment(dir)?,
+        ))
     }
 }
 
@@ -202,12 +270,23 @@ impl Checkpoint {
         if meta.format != FORMAT {
             return Ok(None);
         }
-        let checkpoint = Checkpoint {
+        let parts = (0..meta.parts)
+            .into_par_iter()
+            .map(|n| Part::read(&dir.join(format!("part-{n:05}"))))
+            .collect::<Result<Vec<_>>>()?;
+        let mut checkpoint = Checkpoint {
             segments: meta.segments,
-            pages: read_records(&dir.join(PAGE_STATE_FILE))?,
-            links: read_records(&dir.join(LINK_STATE_FILE))?,
+            pages: Vec::new(),
+            links: Vec::new(),
         };
-        Ok(Some((checkpoint, read_segment(&dir)?)))
+        let (mut page_records, mut link_records) = (Vec::new(), Vec::new());
+        for (pages, links, (p, l)) in parts {
+            checkpoint.pages.extend(pages);
+            checkpoint.links.extend(links);
+            page_records.extend(p);
+            link_records.extend(l);
+        }
+        Ok(Some((checkpoint, (page_records, link_records))))
     }
 
     /// Each page's latest replayed fetch, by URL, over `log` (which holds the checkpoint's
@@ -299,4 +378,69 @@ fn link_record(log: &Log, fetch_id: u64, ordinal: u32) -> Result<&LinkRecord> {
             "replay checkpoint: link {ordinal} of fetch {fetch_id} is not among its records"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchorage_core::record::LinkElement;
+
+    fn fetch(fetch_id: u64, page: u64, fetched_at: Micros) -> PageRecord {
+        PageRecord {
+            fetch_id,
+            url: format!("http://a.com/{page}"),
+            fetched_at,
+            http_code: 200,
+            is_html: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_in_many_parts_resumes_every_page() {
+        let mut fetches: Vec<PageRecord> = (0..6).map(|p| fetch(p + 1, p, 10)).collect();
+        fetches.push(fetch(100, 0, 20));
+        let mut links: Vec<LinkRecord> = (0..6u64)
+            .flat_map(|p| {
+                (0..p as u32).map(move |o| {
+                    let to = format!("http://x{}.com/", o % 2);
+                    LinkRecord::new(p + 1, o, to, LinkElement::Anchor)
+                })
+            })
+            .collect();
+        // Page 0's second fetch links elsewhere: its first link is lost, seen in fetch 1.
+        links.insert(
+            0,
+            LinkRecord::new(1, 0, "http://y.com/".into(), LinkElement::Anchor),
+        );
+        links.push(LinkRecord::new(
+            100,
+            0,
+            "http://z.com/".into(),
+            LinkElement::Anchor,
+        ));
+        let segments = vec!["s1".to_string()];
+        let log = Log::merge(vec![(fetches, links)], segments.clone(), Vec::new());
+        let histories = log.histories();
+        let live = ReplayedLiveness::of(&histories);
+        let tmp = tempfile::tempdir().unwrap();
+        write_parts(tmp.path(), &histories, &live, &log, &segments, 3).unwrap();
+        let parts = fs::read_dir(tmp.path().join(CHECKPOINT_DIR))
+            .unwrap()
+            .count()
+            - 1;
+        assert!(parts > 2, "{parts} parts");
+
+        let (checkpoint, records) = Checkpoint::read(tmp.path()).unwrap().unwrap();
+        assert_eq!(checkpoint.segments, segments);
+        let resumed: Vec<u64> = records.0.iter().map(|p| p.fetch_id).collect();
+        let from_checkpoint = Log::merge(vec![records], segments, resumed);
+        let again: Vec<PageHistory<'_>> = checkpoint
+            .replays(&from_checkpoint)
+            .unwrap()
+            .into_iter()
+            .filter_map(Replay::finish)
+            .collect();
+        assert_eq!(format!("{again:?}"), format!("{histories:?}"));
+    }
 }

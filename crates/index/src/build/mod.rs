@@ -358,16 +358,25 @@ fn write_generation<'a>(
     let log_horizon = log.pages.iter().map(|p| p.fetched_at).max().unwrap_or(0);
     let previous_horizon = previous.as_ref().map(|g| g.manifest.log_horizon);
     let pending = snapshot::begin(dir)?;
-    let capture = checkpoint::Capture::of(&histories, log);
+    let replayed_live = checkpoint::ReplayedLiveness::of(&histories);
+    site_language::apply(&mut histories);
+    drops::apply(
+        &mut histories,
+        log_horizon,
+        i64::from(config.lost_retention_days) * drops::DAY,
+    );
     let (tables, histories, metrics, backlinks) = std::thread::scope(|s| {
-        let saving = s.spawn(|| capture.write(&pending.tmp, &log.segment_names));
-        site_language::apply(&mut histories);
-        drops::apply(
-            &mut histories,
-            log_horizon,
-            i64::from(config.lost_retention_days) * drops::DAY,
-        );
-        let mut metrics = Metrics::compute(&histories);
+        let histories = &histories;
+        let saving = s.spawn(|| {
+            checkpoint::write(
+                &pending.tmp,
+                histories,
+                &replayed_live,
+                log,
+                &log.segment_names,
+            )
+        });
+        let mut metrics = Metrics::compute(histories);
         metrics.imports = crate::imports::ImportedMetrics::load(dir)?;
         tracing::info!(
             domains = metrics.domains.len(),
@@ -376,12 +385,12 @@ fn write_generation<'a>(
             ur_iterations = metrics.page_iterations,
             "metrics computed"
         );
-        let statuses = targets::resolve(&histories);
+        let statuses = targets::resolve(histories);
         tracing::info!(targets = statuses.len(), "targets resolved");
-        let rows = link_rows(&histories, &metrics, &statuses, previous_horizon);
+        let rows = link_rows(histories, &metrics, &statuses, previous_horizon);
         let (link_rows_written, backlinks) = write_link_tables(&pending.tmp, rows)?;
         tracing::info!(rows = link_rows_written, "backlinks and outlinks written");
-        let pages = write_pages(&pending.tmp, &histories, &metrics)?;
+        let pages = write_pages(&pending.tmp, histories, &metrics)?;
         let domains = write_domains(&pending.tmp, &metrics)?;
         let target_rows = write_targets(&pending.tmp, &statuses)?;
         let domain_links = explain::write_domain_links(
