@@ -4,23 +4,28 @@
 # log (links/s = links in the log / wall seconds, peak memory, and each phase's end from the
 # build's log). Then a recrawl of PERCENT of the sites (epoch 1, default 10 %) is ingested
 # into a copy and built twice: incrementally (resumed from the full build's replay checkpoint,
-# the default) and with --full, in the same run.
+# the default) and with --full, in the same run. With --prior-epochs N, epochs 1..N are
+# whole recrawls ingested before the first build (a log with history: a full replay reads all
+# of it, an incremental one the checkpoint and the new segment) and the partial recrawl is
+# epoch N+1.
 # The PageRank comparison with webgraph-rs on cnr-2000 is `cargo bench -p anchorage-rank`.
 #
 #   bench/build.sh [--scale N] [--work DIR] [--bin PATH] [--recrawl-percent PERCENT]
+#                  [--prior-epochs N]
 #
 # WORK (default target/bench-build) keeps the WARC and data between runs; delete it to start
 # over. Needs /usr/bin/time (Debian package `time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale=500 work=target/bench-build bin="" percent=10
+scale=500 work=target/bench-build bin="" percent=10 prior=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale="$2"; shift ;;
     --work) work="$2"; shift ;;
     --bin) bin="$2"; shift ;;
     --recrawl-percent) percent="$2"; shift ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    --prior-epochs) prior="$2"; shift ;;
+    *) sed -n '2,18p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
@@ -29,8 +34,7 @@ if [ -z "$bin" ]; then
   bin=target/release/anchorage
 fi
 mkdir -p "$work"
-data="$work/data-$scale"
-warc0="$work/web-$scale-e0.warc.gz"
+data="$work/data-$scale-e$prior"
 
 timed() { # label, command...: runs it under /usr/bin/time, prints wall seconds and peak MB
   local label="$1"; shift
@@ -39,13 +43,18 @@ timed() { # label, command...: runs it under /usr/bin/time, prints wall seconds 
   printf '%-34s %8.1f s %8.0f MB peak   %s\n' "$label" "$wall" "$((kb / 1024))" "$(tail -1 "$work/out")"
 }
 
-[ -f "$warc0" ] || timed "synth (epoch 0, scale $scale)" "$bin" synth --scale "$scale" "$warc0"
 if [ ! -d "$data/log" ]; then
-  timed "ingest epoch 0" "$bin" ingest --data-dir "$data" "$warc0"
-  sed -n 's/.*pages, \([0-9]*\) links.*/\1/p' "$work/out" >"$data/links-in-log"
+  : >"$data.links"
+  for epoch in $(seq 0 "$prior"); do
+    warc="$work/web-$scale-e$epoch.warc.gz"
+    [ -f "$warc" ] || timed "synth (epoch $epoch, scale $scale)" "$bin" synth --scale "$scale" --epoch "$epoch" "$warc"
+    timed "ingest epoch $epoch" "$bin" ingest --data-dir "$data" "$warc"
+    sed -n 's/.*pages, \([0-9]*\) links.*/\1/p' "$work/out" >>"$data.links"
+  done
+  mv "$data.links" "$data/links-in-log"
 fi
 rm -rf "$data/generations" "$data/CURRENT" "$data"/log/tmp/*.building
-links=$(cat "$data/links-in-log")
+links=$(awk '{ s += $1 } END { print s }' "$data/links-in-log")
 
 phases() { # started: the build's phases from its log, seconds since the start at the end of each
   python3 - "$1" "$work/err" <<'PY'
@@ -70,9 +79,10 @@ build() { # label, links, build arguments...: a timed build with its phases and 
 
 build "full build" "$links" --data-dir "$data"
 
-warc1="$work/web-$scale-e1-p$percent.warc.gz"
-[ -f "$warc1" ] || timed "synth (epoch 1, $percent % of sites)" "$bin" synth --scale "$scale" --epoch 1 --sites-percent "$percent" "$warc1"
-recrawl="$work/data-$scale-recrawl"
+recrawl_epoch=$((prior + 1))
+warc1="$work/web-$scale-e$recrawl_epoch-p$percent.warc.gz"
+[ -f "$warc1" ] || timed "synth (epoch $recrawl_epoch, $percent % of sites)" "$bin" synth --scale "$scale" --epoch "$recrawl_epoch" --sites-percent "$percent" "$warc1"
+recrawl="$data-recrawl"
 rm -rf "$recrawl"
 cp -a "$data" "$recrawl"
 timed "ingest the recrawl" "$bin" ingest --data-dir "$recrawl" "$warc1"
