@@ -112,17 +112,16 @@ impl ReplayedLiveness {
 /// parallel, and each is held in memory whole while it is written.
 const PART_LINKS: usize = 1 << 20;
 
-/// Writes the checkpoint of `histories` (after drops; `live` from before them) into the
-/// generation being built in `generation_dir`; `segments` are the log segments replayed.
+/// Writes the checkpoint of `histories` (after drops; `live` from before them), replayed
+/// from every segment of `log`, into the generation being built in `generation_dir`.
 /// Each part holds a run of pages (in URL order) with every record they refer to.
 pub fn write(
     generation_dir: &Path,
     histories: &[PageHistory<'_>],
     live: &ReplayedLiveness,
     log: &Log,
-    segments: &[String],
 ) -> Result<()> {
-    write_parts(generation_dir, histories, live, log, segments, PART_LINKS)
+    write_parts(generation_dir, histories, live, log, PART_LINKS)
 }
 
 fn write_parts(
@@ -130,7 +129,6 @@ fn write_parts(
     histories: &[PageHistory<'_>],
     live: &ReplayedLiveness,
     log: &Log,
-    segments: &[String],
     part_links: usize,
 ) -> Result<()> {
     let dir = generation_dir.join(CHECKPOINT_DIR);
@@ -139,21 +137,21 @@ fn write_parts(
     for (i, h) in histories.iter().enumerate() {
         links += h.links.len();
         if links - first_link >= part_links || i + 1 == histories.len() {
-            parts.push((first_page..i + 1, first_link));
+            parts.push((first_page..i + 1, first_link..links));
             (first_page, first_link) = (i + 1, links);
         }
     }
     parts
         .par_iter()
         .enumerate()
-        .try_for_each(|(n, (pages, first_link))| {
-            let part = Part::of(&histories[pages.clone()], &live.0[*first_link..], log);
+        .try_for_each(|(n, (pages, links))| {
+            let part = Part::of(&histories[pages.clone()], &live.0[links.clone()], log);
             part.write(&dir.join(format!("part-{n:05}")))
         })?;
     let meta = Meta {
         format: FORMAT,
         parts: parts.len(),
-        segments: segments.to_vec(),
+        segments: log.segment_names.clone(),
     };
     let path = dir.join(META_FILE);
     let json = serde_json::to_vec_pretty(&meta).map_err(|source| IndexError::Json {
@@ -172,7 +170,7 @@ struct Part<'a> {
 }
 
 impl<'a> Part<'a> {
-    /// `live`: the replayed liveness of these pages' links, in order (and of later ones).
+    /// `live`: the replayed liveness of these pages' links, in order.
     fn of(histories: &[PageHistory<'a>], live: &[bool], log: &'a Log) -> Part<'a> {
         let pages = histories
             .iter()
@@ -233,7 +231,13 @@ impl<'a> Part<'a> {
         )
     }
 
-    fn read(dir: &Path) -> Result<(Vec<PageState>, Vec<LinkState>, Records)> {
+    fn read(
+        dir: &Path,
+    ) -> Result<(
+        Vec<PageState>,
+        Vec<LinkState>,
+        (Vec<PageRecord>, Vec<LinkRecord>),
+    )> {
         Ok((
             read_records(&dir.join(PAGE_STATE_FILE))?,
             read_records(&dir.join(LINK_STATE_FILE))?,
@@ -253,8 +257,8 @@ pub struct Checkpoint {
     links: Vec<LinkState>,
 }
 
-/// The records a checkpoint's state refers to.
-pub type Records = (Vec<PageRecord>, Vec<LinkRecord>);
+/// The records a checkpoint's state refers to, as read from each of its parts.
+pub type Records = Vec<(Vec<PageRecord>, Vec<LinkRecord>)>;
 
 impl Checkpoint {
     /// The checkpoint of the generation in `generation_dir`, if it has one of this format.
@@ -279,14 +283,13 @@ impl Checkpoint {
             pages: Vec::new(),
             links: Vec::new(),
         };
-        let (mut page_records, mut link_records) = (Vec::new(), Vec::new());
-        for (pages, links, (p, l)) in parts {
+        let mut records = Vec::with_capacity(parts.len());
+        for (pages, links, part_records) in parts {
             checkpoint.pages.extend(pages);
             checkpoint.links.extend(links);
-            page_records.extend(p);
-            link_records.extend(l);
+            records.push(part_records);
         }
-        Ok(Some((checkpoint, (page_records, link_records))))
+        Ok(Some((checkpoint, records)))
     }
 
     /// Each page's latest replayed fetch, by URL, over `log` (which holds the checkpoint's
@@ -424,7 +427,7 @@ mod tests {
         let histories = log.histories();
         let live = ReplayedLiveness::of(&histories);
         let tmp = tempfile::tempdir().unwrap();
-        write_parts(tmp.path(), &histories, &live, &log, &segments, 3).unwrap();
+        write_parts(tmp.path(), &histories, &live, &log, 3).unwrap();
         let parts = fs::read_dir(tmp.path().join(CHECKPOINT_DIR))
             .unwrap()
             .count()
@@ -433,8 +436,12 @@ mod tests {
 
         let (checkpoint, records) = Checkpoint::read(tmp.path()).unwrap().unwrap();
         assert_eq!(checkpoint.segments, segments);
-        let resumed: Vec<u64> = records.0.iter().map(|p| p.fetch_id).collect();
-        let from_checkpoint = Log::merge(vec![records], segments, resumed);
+        let resumed: Vec<u64> = records
+            .iter()
+            .flat_map(|r| &r.0)
+            .map(|p| p.fetch_id)
+            .collect();
+        let from_checkpoint = Log::merge(records, segments, resumed);
         let again: Vec<PageHistory<'_>> = checkpoint
             .replays(&from_checkpoint)
             .unwrap()

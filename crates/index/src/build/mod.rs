@@ -103,10 +103,14 @@ impl Log {
             .filter(|(_, name)| !replayed.contains(name.as_str()))
             .map(|(path, _)| path)
             .collect();
-        let mut resumed: Vec<u64> = records.0.iter().map(|p| p.fetch_id).collect();
+        let mut resumed: Vec<u64> = records
+            .iter()
+            .flat_map(|r| &r.0)
+            .map(|p| p.fetch_id)
+            .collect();
         resumed.sort_unstable();
         let mut parts = read_segments(&new)?;
-        parts.push(records);
+        parts.extend(records);
         Ok(Some(Log::merge(parts, all, resumed)))
     }
 
@@ -367,15 +371,7 @@ fn write_generation<'a>(
     );
     let (tables, histories, metrics, backlinks) = std::thread::scope(|s| {
         let histories = &histories;
-        let saving = s.spawn(|| {
-            checkpoint::write(
-                &pending.tmp,
-                histories,
-                &replayed_live,
-                log,
-                &log.segment_names,
-            )
-        });
+        let saving = s.spawn(|| checkpoint::write(&pending.tmp, histories, &replayed_live, log));
         let mut metrics = Metrics::compute(histories);
         metrics.imports = crate::imports::ImportedMetrics::load(dir)?;
         tracing::info!(
