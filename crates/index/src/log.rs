@@ -198,8 +198,11 @@ pub fn ingested_sources(dir: &DataDir) -> Result<HashSet<String>> {
     Ok(out)
 }
 
+/// The fetches of a segment (or of any run of the log) and their links.
+pub type SegmentRecords = (Vec<PageRecord>, Vec<LinkRecord>);
+
 /// The records of one segment.
-pub fn read_segment(segment: &Path) -> Result<(Vec<PageRecord>, Vec<LinkRecord>)> {
+pub fn read_segment(segment: &Path) -> Result<SegmentRecords> {
     Ok((
         read_records(&segment.join(PAGES_FILE))?,
         read_records(&segment.join(LINKS_FILE))?,

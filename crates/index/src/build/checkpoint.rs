@@ -16,7 +16,9 @@
 use super::Log;
 use super::history::{Discovered, LinkHistory, LostReason, PageHistory, Replay};
 use crate::error::{IndexError, IoContext, Result};
-use crate::log::{read_records, read_segment, tracing_options, write_record_files, write_records};
+use crate::log::{
+    SegmentRecords, read_records, read_segment, tracing_options, write_record_files, write_records,
+};
 use anchorage_core::record::{LinkRecord, PageRecord};
 use anchorage_core::time::Micros;
 use arrow::datatypes::FieldRef;
@@ -231,13 +233,7 @@ impl<'a> Part<'a> {
         )
     }
 
-    fn read(
-        dir: &Path,
-    ) -> Result<(
-        Vec<PageState>,
-        Vec<LinkState>,
-        (Vec<PageRecord>, Vec<LinkRecord>),
-    )> {
+    fn read(dir: &Path) -> Result<(Vec<PageState>, Vec<LinkState>, SegmentRecords)> {
         Ok((
             read_records(&dir.join(PAGE_STATE_FILE))?,
             read_records(&dir.join(LINK_STATE_FILE))?,
@@ -258,7 +254,7 @@ pub struct Checkpoint {
 }
 
 /// The records a checkpoint's state refers to, as read from each of its parts.
-pub type Records = Vec<(Vec<PageRecord>, Vec<LinkRecord>)>;
+pub type Records = Vec<SegmentRecords>;
 
 impl Checkpoint {
     /// The checkpoint of the generation in `generation_dir`, if it has one of this format.

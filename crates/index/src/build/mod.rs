@@ -26,7 +26,7 @@ pub mod targets;
 
 use crate::error::{IndexError, Result};
 use crate::layout::DataDir;
-use crate::log::{read_segment, segments};
+use crate::log::{SegmentRecords, read_segment, segments};
 use crate::parquet_io;
 use crate::snapshot::{
     self, BACKLINKS, DOMAIN_LINKS, DOMAINS, Generation, METRICS_HISTORY, Manifest, OUTLINKS, PAGES,
@@ -114,11 +114,7 @@ impl Log {
         Ok(Some(Log::merge(parts, all, resumed)))
     }
 
-    fn merge(
-        parts: Vec<(Vec<PageRecord>, Vec<LinkRecord>)>,
-        segment_names: Vec<String>,
-        resumed: Vec<u64>,
-    ) -> Log {
+    fn merge(parts: Vec<SegmentRecords>, segment_names: Vec<String>, resumed: Vec<u64>) -> Log {
         let mut pages = Vec::new();
         let mut links = Vec::new();
         for (p, l) in parts {
@@ -243,7 +239,7 @@ impl Log {
     }
 }
 
-fn read_segments(segs: &[PathBuf]) -> Result<Vec<(Vec<PageRecord>, Vec<LinkRecord>)>> {
+fn read_segments(segs: &[PathBuf]) -> Result<Vec<SegmentRecords>> {
     segs.par_iter().map(|s| read_segment(s)).collect()
 }
 
