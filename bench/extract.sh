@@ -7,7 +7,8 @@
 #   bench/extract.sh [--doc-sites] [--min-mb N] [--runs N] [--core N] [--bin PATH]
 #
 #   --doc-sites  add the Debian documentation sites (../shared/scripts/get-doc-sites.sh, medium,
-#                downloaded with apt-get into TARGET_DIR/doc-sites once) to the corpus
+#                downloaded with apt-get into TARGET_DIR/doc-sites once) to the corpus, then
+#                time those pages alone: Anchorage, inflation, and lol_html's floor
 #   --min-mb N   repeat the corpus until it holds N MB of gzip WARC (default 100)
 #   --runs N     time each contender N times and keep the best (default 3)
 #   --core N     the CPU all contenders are pinned to (default 0)
@@ -129,17 +130,21 @@ t_peer="$(best_time "$venv/bin/python" "$bench_dir/resiliparse_links.py" "$corpu
 show "FastWARC + Resiliparse" "$t_peer"
 # The ceiling: inflating the corpus and nothing else. gzip's own inflater and Python's zlib
 # (the faster one counts) -- Anchorage cannot read faster than it can inflate.
-t_zcat="$(best_time gzip -dc "$corpus")"
-show "gzip -dc" "$t_zcat"
-t_zlib="$(best_time "$venv/bin/python" -c '
+inflate_time() {
+    local zcat zlib
+    zcat="$(best_time gzip -dc "$1")"
+    show "gzip -dc" "$zcat"
+    zlib="$(best_time "$venv/bin/python" -c '
 import gzip, sys
 with gzip.open(sys.argv[1]) as f:  # multi-member aware, zlib underneath
     while f.read(1 << 20):
         pass
-' "$corpus")"
-show "python zlib" "$t_zlib"
-t_inflate="$t_zcat"
-[ "$(echo "$t_zlib < $t_zcat" | bc)" = 1 ] && t_inflate="$t_zlib"
+' "$1")"
+    show "python zlib" "$zlib"
+    if [ "$(echo "$zlib < $zcat" | bc)" = 1 ]; then echo "$zlib" >"$tmp/inflate"; else echo "$zcat" >"$tmp/inflate"; fi
+}
+inflate_time "$corpus"
+t_inflate="$(cat "$tmp/inflate")"
 
 pages=$((a_pages * reps))
 rate() { echo "$1 / $2" | bc -l; }
@@ -153,3 +158,30 @@ pct="$(echo "100 * $t_inflate / $t_anchorage" | bc -l)"
 printf 'Anchorage / peer: %.2f× (target ≥ 8×)\n' "$ratio"
 printf 'Anchorage / inflate-only: %.1f%% (target ≥ 40%%)\n' "$pct"
 echo "peer: $peer_versions"
+
+[ "$doc_sites" = 1 ] || exit 0
+# The documentation pages are long and dense with tags: there the HTML tokenizer alone bounds
+# the ratio to inflation. lol_html (the fastest correct parser of ../shared/FINDINGS.md) is
+# timed over the same sites' pages by the extractor's cargo bench: with a handler on every
+# start tag and text chunk (what the extraction listens to) doing nothing, and with only
+# `a[href]` (links and nothing else). Even with inflation free, Anchorage's share of the
+# inflate-only rate cannot exceed the first.
+echo
+echo "== documentation pages alone: the tokenizer's floor"
+python3 "$bench_dir/pack_doc_sites.py" "$sites" >"$tmp/doc.warc.gz"
+doc_html_mb="$(echo "$(gzip -dc "$tmp/doc.warc.gz" | wc -c) / 1000000" | bc -l)"
+inflate_time "$tmp/doc.warc.gz"
+t_doc_inflate="$(cat "$tmp/inflate")"
+t_doc_anchorage="$(best_time "$anchorage" extract "$tmp/doc.warc.gz" --format jsonl)"
+show "anchorage extract" "$t_doc_anchorage"
+# (-p is harmless here: the extractor does not depend on DataFusion.)
+mapfile -t site_dirs < <(awk 'NF >= 2 {print $2}' "$sites/sites.txt")
+(cd "$root" && taskset -c "$core" cargo bench -q -p anchorage-extract --bench extract -- "${site_dirs[@]}" 2>/dev/null) | tee "$tmp/floor"
+floor_pct() {
+    local mb_s
+    mb_s="$(awk -v name="$1" 'index($0, name) == 1 {for (i = 1; i < NF; i++) if ($(i + 1) == "MB/s") print $i}' "$tmp/floor")"
+    echo "100 * $t_doc_inflate / ($doc_html_mb / $mb_s)" | bc -l
+}
+printf 'Anchorage / inflate-only on these pages: %.1f%%\n' "$(echo "100 * $t_doc_inflate / $t_doc_anchorage" | bc -l)"
+printf 'at most %.1f%% for any extraction that listens to every tag and text chunk through lol_html\n' "$(floor_pct "lol_html * + text")"
+printf 'at most %.1f%% for links alone (lol_html, a[href])\n' "$(floor_pct "lol_html a[href]")"
