@@ -1,67 +1,72 @@
 """Which rows of the link tables changed between two generations, and where they lie.
 
     changed_rows.py OLD_GENERATION_DIR NEW_GENERATION_DIR [--block ROWS] [--tables T,...]
+                    [--bin PATH]
 
 Needs DuckDB (`pip install duckdb`). The question it answers: could a build rewrite only part
 of `backlinks` (target order) and `outlinks` (source order)? Links are matched by identity
-(url_from, url_to, link_type, ordinal among equal links). For each graph metric column, for
-`is_new`, for the target's status columns together and for all the other columns together, it prints how many rows of the new
-generation differ from the old one (a link the old one lacks counts as changed) and how many
-blocks of --block consecutive rows, in the file's order, hold at least one of them: a block
-without a change is all an incremental build could keep. Runs on one thread.
+(url_from, url_to, link_type, ordinal among equal links). Columns are grouped by where the
+column catalogue (`anchorage columns`, run from --bin) says they come from: the graph
+metrics, the counts and `is_new` one by one, every other source (extract, url, history,
+target check, ...) as a group. For each, it prints how many rows of the new generation differ
+from the old one (a link the old one lacks counts as changed) and how many blocks of --block
+consecutive rows, in the file's order, hold at least one of them: a block without a change is
+all an incremental build could keep. Runs on one thread.
 """
 
 import argparse
 import os
+import re
+import subprocess
+from collections import defaultdict
 
 import duckdb
 
-# The columns a build derives from the whole link graph rather than from the link's own page.
-GRAPH_METRIC_PREFIXES = (
-    "domain_rating_",
-    "url_rating_",
-    "ahrefs_rank_",
-    "refdomains_",
-    "dofollow_refdomains_",
-    "linked_domains_source_domain",
-    "linked_domains_target_domain",
-    "dofollow_linked_domains_",
-    "backlink_spam_score",
-    "is_spam",
-)
-# The columns that describe the linked-to URL (its status, as the targets' own fetches found it).
-TARGET_SIDE = ("_target", "url_redirect", "broken_redirect_", "redirect_kind", "len_url_redirect")
-TARGET_SIDE_NAMES = ("is_redirect", "is_broken", "http_code_target", "last_visited_target")
+# Catalogue sources whose columns are reported one by one: they move with the whole graph.
+GLOBAL_SOURCES = ("graph", "count")
+# Relative to the previous build, so reported on its own.
+IS_NEW = "is_new"
 IDENTITY = ("url_from", "url_to", "link_type", "_ordinal")
+
+
+def catalogue_sources(binary):
+    """Column name -> catalogue source, from `anchorage columns` (a Markdown table)."""
+    table = subprocess.run([binary, "columns"], check=True, capture_output=True, text=True)
+    sources = {}
+    for line in table.stdout.splitlines()[2:]:
+        # Cells may hold escaped pipes (`integer\|null`).
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        sources[cells[0].strip("`")] = cells[5]
+    return sources
+
+
+def column_groups(con, path, sources):
+    """Group name -> the columns of `path` it covers."""
+    stored = {
+        r[0]
+        for r in con.execute("select name from parquet_schema(?)", [path]).fetchall()
+    }
+    groups = defaultdict(list)
+    for name, source in sources.items():
+        if name not in stored:
+            continue
+        if name == IS_NEW or source in GLOBAL_SOURCES:
+            groups[name].append(name)
+        else:
+            groups[f"{source} columns"].append(name)
+    return dict(sorted(groups.items(), key=lambda g: (len(g[1]) == 1, g[0])))
 
 
 def quoted(columns):
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def columns_of(con, path):
-    rows = con.execute(
-        "select name from parquet_schema(?) where name not in ('arrow_schema', 'list', 'item')",
-        [path],
-    ).fetchall()
-    names = dict.fromkeys(r[0] for r in rows)
-    metrics = [c for c in names if c.startswith(GRAPH_METRIC_PREFIXES)]
-    rest = [c for c in names if not c.startswith("_") and c not in metrics and c != "is_new"]
-    target = [c for c in rest if c in TARGET_SIDE_NAMES or any(t in c for t in TARGET_SIDE)]
-    link = [c for c in rest if c not in target]
-    return metrics, link, target
-
-
-def compare(con, old, new, block):
-    metrics, link, target = columns_of(con, new)
-    groups = metrics + ["is_new"]
+def compare(con, old, new, block, sources):
+    groups = column_groups(con, new, sources)
+    keys = [f"g{i}" for i in range(len(groups))]
     hashes = ", ".join(
-        [
-            f"hash({quoted(IDENTITY)}) as id",
-            f"hash({quoted(link)}) as link",
-            f"hash({quoted(target)}) as target",
-        ]
-        + [f'hash("{c}") as "{c}"' for c in groups]
+        [f"hash({quoted(IDENTITY)}) as id"]
+        + [f"hash({quoted(columns)}) as {k}" for k, columns in zip(keys, groups.values())]
     )
     con.execute(f"create or replace table old as select {hashes} from read_parquet(?)", [old])
     con.execute(
@@ -69,27 +74,20 @@ def compare(con, old, new, block):
         "from read_parquet(?)",
         [new],
     )
-    changed = ", ".join(
-        f'(o.id is null or o."{c}" <> n."{c}") as "{c}"' for c in ["link", "target"] + groups
-    )
+    changed = ", ".join(f"(o.id is null or o.{k} <> n.{k}) as {k}" for k in keys)
     con.execute(
         f"create or replace table diff as select n.pos, {changed} "
         "from new n left join old o on n.id = o.id"
     )
-    total, blocks = con.execute(f"select count(*), count(distinct pos // {block}) from diff").fetchone()
+    total, blocks = con.execute(
+        f"select count(*), count(distinct pos // {block}) from diff"
+    ).fetchone()
     print(f"  {total:,} rows, {blocks} blocks of {block:,}")
-    for name, predicate in (
-        [
-            ("the link and its source page (all other columns)", '"link"'),
-            ("the target's status and redirects", '"target"'),
-        ]
-        + [(c, f'"{c}"') for c in groups]
-        + [("anything", " or ".join(f'"{c}"' for c in ["link", "target"] + groups))]
-    ):
+    for name, predicate in list(zip(groups, keys)) + [("anything", " or ".join(keys))]:
         rows, touched = con.execute(
             f"select count(*), count(distinct pos // {block}) from diff where {predicate}"
         ).fetchone()
-        print(f"  {name:45} {rows:>12,} rows ({100 * rows / total:5.1f} %) in {touched:>5} blocks")
+        print(f"  {name:40} {rows:>12,} rows ({100 * rows / total:5.1f} %) in {touched:>5} blocks")
 
 
 def main():
@@ -98,7 +96,10 @@ def main():
     parser.add_argument("new")
     parser.add_argument("--block", type=int, default=128 * 1024)
     parser.add_argument("--tables", default="backlinks,outlinks")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--bin", default=os.path.join(root, "target", "release", "anchorage"))
     args = parser.parse_args()
+    sources = catalogue_sources(args.bin)
     con = duckdb.connect()
     con.execute("set threads = 1")
     con.execute("set preserve_insertion_order = true")
@@ -109,6 +110,7 @@ def main():
             os.path.join(args.old, f"{table}.parquet"),
             os.path.join(args.new, f"{table}.parquet"),
             args.block,
+            sources,
         )
 
 

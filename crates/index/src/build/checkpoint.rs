@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_arrow::schema::SchemaLike;
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The checkpoint's directory in a generation.
 pub const CHECKPOINT_DIR: &str = "replay";
@@ -148,7 +148,7 @@ fn write_parts(
         .enumerate()
         .try_for_each(|(n, (pages, links))| {
             let part = Part::of(&histories[pages.clone()], &live.0[links.clone()], log);
-            part.write(&dir.join(format!("part-{n:05}")))
+            part.write(&part_dir(&dir, n))
         })?;
     let meta = Meta {
         format: FORMAT,
@@ -161,6 +161,10 @@ fn write_parts(
         source,
     })?;
     fs::write(&path, json).at(&path)
+}
+
+fn part_dir(checkpoint_dir: &Path, n: usize) -> PathBuf {
+    checkpoint_dir.join(format!("part-{n:05}"))
 }
 
 /// A run of pages' states with the records they refer to.
@@ -272,7 +276,7 @@ impl Checkpoint {
         }
         let parts = (0..meta.parts)
             .into_par_iter()
-            .map(|n| Part::read(&dir.join(format!("part-{n:05}"))))
+            .map(|n| Part::read(&part_dir(&dir, n)))
             .collect::<Result<Vec<_>>>()?;
         let mut checkpoint = Checkpoint {
             segments: meta.segments,
